@@ -1,0 +1,139 @@
+#include "batch_wrap.h"
+
+#include <string>
+
+#include "../core/flow/poisson_flow.h"
+#include "args.h"
+
+namespace tranche::binding {
+
+namespace {
+LatencyConfig latencyFrom(const Napi::Object& cfg, const char* key) {
+  LatencyConfig lc;
+  const Napi::Value v = cfg.Get(key);
+  if (!v.IsObject()) return lc;
+  const Napi::Object o = v.As<Napi::Object>();
+  lc.kind = static_cast<LatencyConfig::Kind>(static_cast<int>(numberOr(o, "kind", 0)));
+  lc.fixedNs = static_cast<TsNs>(numberOr(o, "fixedNs", 0));
+  lc.maxNs = static_cast<TsNs>(numberOr(o, "maxNs", 0));
+  lc.sigma = numberOr(o, "sigma", 0);
+  return lc;
+}
+PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
+  PoissonFlowConfig f;
+  const Napi::Value v = cfg.Get("flow");
+  if (!v.IsObject()) return f;
+  const Napi::Object o = v.As<Napi::Object>();
+  f.limitRatePerSec = numberOr(o, "limitRatePerSec", f.limitRatePerSec);
+  f.marketRatePerSec = numberOr(o, "marketRatePerSec", f.marketRatePerSec);
+  f.cancelRatePerSec = numberOr(o, "cancelRatePerSec", f.cancelRatePerSec);
+  f.distanceP = numberOr(o, "distanceP", f.distanceP);
+  f.sizeP = numberOr(o, "sizeP", f.sizeP);
+  f.referencePrice = static_cast<Tick>(numberOr(o, "referencePriceTicks", static_cast<double>(f.referencePrice)));
+  f.seedDepth = static_cast<int>(numberOr(o, "seedDepth", f.seedDepth));
+  return f;
+}
+}  // namespace
+
+Napi::Function BatchWrap::Init(Napi::Env env) {
+  return DefineClass(env, "NativeBatch",
+                     {
+                         InstanceMethod<&BatchWrap::Reset>("reset"),
+                         InstanceMethod<&BatchWrap::Step>("step"),
+                         InstanceMethod<&BatchWrap::Now>("now"),
+                         InstanceMethod<&BatchWrap::BytesReserved>("bytesReserved"),
+                         InstanceMethod<&BatchWrap::CheckInvariants>("checkInvariants"),
+                     });
+}
+
+// new NativeBatch(config, io): config is flat and already validated by native/index.ts.
+BatchWrap::BatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BatchWrap>(info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsObject() || !info[1].IsObject()) throw Napi::TypeError::New(env, "NativeBatch(config, io) needs two objects");
+  const Napi::Object cfg = info[0].As<Napi::Object>();
+  const Napi::Object io = info[1].As<Napi::Object>();
+  BatchShape shape;
+  shape.markets = static_cast<uint32_t>(intArg(cfg.Get("markets"), "markets"));
+  shape.commandsPerMarket = static_cast<uint32_t>(intArg(cfg.Get("commandsPerMarket"), "commandsPerMarket"));
+  shape.fillsPerMarket = static_cast<uint32_t>(intArg(cfg.Get("fillsPerMarket"), "fillsPerMarket"));
+  if (shape.markets == 0) throw Napi::RangeError::New(env, "markets must be at least 1");
+
+  MarketConfig mc;
+  if (cfg.Get("book").IsObject()) {
+    const Napi::Object b = cfg.Get("book").As<Napi::Object>();
+    mc.book.initialLevels = static_cast<uint32_t>(numberOr(b, "initialLevels", mc.book.initialLevels));
+    mc.book.maxLevels = static_cast<uint32_t>(numberOr(b, "maxLevels", mc.book.maxLevels));
+    mc.book.orderCapacity = static_cast<uint32_t>(numberOr(b, "orderCapacity", mc.book.orderCapacity));
+  }
+  mc.instrument.tickSize = numberOr(cfg, "tickSize", mc.instrument.tickSize);
+  mc.instrument.lotSize = numberOr(cfg, "lotSize", mc.instrument.lotSize);
+  mc.fees.makerBps = numberOr(cfg, "makerBps", 0);
+  mc.fees.takerBps = numberOr(cfg, "takerBps", 0);
+  mc.entryLatency = latencyFrom(cfg, "orderEntryLatency");
+  mc.marketDataLatency = latencyFrom(cfg, "marketDataLatency");
+  const PoissonFlowConfig flow = poissonFrom(cfg);
+
+  const size_t N = shape.markets, NC = N * shape.commandsPerMarket, NS = N * kAgentSlots, NF = N * shape.fillsPerMarket;
+  io_.cmdKind = arrayArg<uint8_t>(io.Get("cmdKind"), "io.cmdKind", NC);
+  io_.cmdSide = arrayArg<uint8_t>(io.Get("cmdSide"), "io.cmdSide", NC);
+  io_.cmdTif = arrayArg<uint8_t>(io.Get("cmdTif"), "io.cmdTif", NC);
+  io_.cmdSlot = arrayArg<uint8_t>(io.Get("cmdSlot"), "io.cmdSlot", NC);
+  io_.cmdPriceTicks = arrayArg<double>(io.Get("cmdPriceTicks"), "io.cmdPriceTicks", NC);
+  io_.cmdQtyLots = arrayArg<double>(io.Get("cmdQtyLots"), "io.cmdQtyLots", NC);
+  io_.cmdStatus = arrayArg<int32_t>(io.Get("cmdStatus"), "io.cmdStatus", NC);
+  io_.bestBid = arrayArg<double>(io.Get("bestBid"), "io.bestBid", N);
+  io_.bestAsk = arrayArg<double>(io.Get("bestAsk"), "io.bestAsk", N);
+  io_.bidQty = arrayArg<double>(io.Get("bidQty"), "io.bidQty", N);
+  io_.askQty = arrayArg<double>(io.Get("askQty"), "io.askQty", N);
+  io_.positionLots = arrayArg<double>(io.Get("positionLots"), "io.positionLots", N);
+  io_.cash = arrayArg<double>(io.Get("cash"), "io.cash", N);
+  io_.feesPaid = arrayArg<double>(io.Get("feesPaid"), "io.feesPaid", N);
+  io_.fillCount = arrayArg<int32_t>(io.Get("fillCount"), "io.fillCount", N);
+  io_.slotState = arrayArg<int8_t>(io.Get("slotState"), "io.slotState", NS);
+  io_.slotPriceTicks = arrayArg<double>(io.Get("slotPriceTicks"), "io.slotPriceTicks", NS);
+  io_.slotFilledLots = arrayArg<double>(io.Get("slotFilledLots"), "io.slotFilledLots", NS);
+  io_.slotRemainingLots = arrayArg<double>(io.Get("slotRemainingLots"), "io.slotRemainingLots", NS);
+  io_.slotQueueAheadLots = arrayArg<double>(io.Get("slotQueueAheadLots"), "io.slotQueueAheadLots", NS);
+  io_.slotReject = arrayArg<int32_t>(io.Get("slotReject"), "io.slotReject", NS);
+  io_.fillPriceTicks = arrayArg<double>(io.Get("fillPriceTicks"), "io.fillPriceTicks", NF);
+  io_.fillQtyLots = arrayArg<double>(io.Get("fillQtyLots"), "io.fillQtyLots", NF);
+  io_.fillFee = arrayArg<double>(io.Get("fillFee"), "io.fillFee", NF);
+  io_.fillSlot = arrayArg<uint8_t>(io.Get("fillSlot"), "io.fillSlot", NF);
+  io_.fillMaker = arrayArg<uint8_t>(io.Get("fillMaker"), "io.fillMaker", NF);
+  ioRef_ = Napi::Persistent(io);
+
+  batch_ = std::make_unique<Batch>(shape, mc, [&flow](uint32_t) { return std::make_unique<PoissonFlow>(flow); });
+}
+
+Napi::Value BatchWrap::Reset(const Napi::CallbackInfo& info) {
+  batch_->reset(static_cast<uint64_t>(intArg(info[0], "seed")), intArg(info[1], "startNs"));
+  return info.Env().Undefined();
+}
+
+Napi::Value BatchWrap::Step(const Napi::CallbackInfo& info) {
+  const int64_t dt = intArg(info[0], "dtNs");
+  if (dt < 0) throw Napi::RangeError::New(info.Env(), "dtNs must not be negative");
+  std::string error;
+  if (!batch_->step(io_, dt, &error)) throw Napi::RangeError::New(info.Env(), error);
+  return info.Env().Undefined();
+}
+
+Napi::Value BatchWrap::Now(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(batch_->market(0).now()));
+}
+
+Napi::Value BatchWrap::BytesReserved(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(batch_->bytesReserved()));
+}
+
+// checkInvariants() -> null or "market i: why" for the first market whose book is inconsistent.
+Napi::Value BatchWrap::CheckInvariants(const Napi::CallbackInfo& info) {
+  for (uint32_t i = 0; i < batch_->shape().markets; ++i) {
+    std::string why;
+    if (!batch_->market(i).book().checkInvariants(&why))
+      return Napi::String::New(info.Env(), "market " + std::to_string(i) + ": " + why);
+  }
+  return info.Env().Null();
+}
+
+}  // namespace tranche::binding

@@ -1,0 +1,30 @@
+// JS class NativeBatch: N markets bound once to caller-owned typed arrays, stepped in one call.
+#pragma once
+
+#include <napi.h>
+
+#include <memory>
+#include <vector>
+
+#include "../core/batch.h"
+
+namespace tranche::binding {
+
+class BatchWrap : public Napi::ObjectWrap<BatchWrap> {
+ public:
+  static Napi::Function Init(Napi::Env env);
+  explicit BatchWrap(const Napi::CallbackInfo& info);
+
+ private:
+  Napi::Value Reset(const Napi::CallbackInfo& info);
+  Napi::Value Step(const Napi::CallbackInfo& info);
+  Napi::Value Now(const Napi::CallbackInfo& info);
+  Napi::Value BytesReserved(const Napi::CallbackInfo& info);
+  Napi::Value CheckInvariants(const Napi::CallbackInfo& info);
+
+  std::unique_ptr<Batch> batch_;
+  BatchIO io_{};
+  Napi::ObjectReference ioRef_;  // keeps the caller's arrays alive while their pointers are held
+};
+
+}  // namespace tranche::binding

@@ -1,0 +1,444 @@
+// Price-time matching over a tick-indexed window of levels, a pooled order arena and an id hash map.
+#include "book.h"
+
+#include <algorithm>
+#include <sstream>
+
+namespace tranche {
+
+const char* statusName(Status s) {
+  switch (s) {
+    case Status::kOk: return "ok";
+    case Status::kUnknownOrder: return "unknown order id";
+    case Status::kDuplicateId: return "duplicate order id";
+    case Status::kPostOnlyWouldCross: return "post-only order would take liquidity";
+    case Status::kInvalidQty: return "quantity must be a positive integer number of lots";
+    case Status::kInvalidPrice: return "price must be an integer number of ticks";
+    case Status::kInvalidId: return "order id must be a positive integer";
+    case Status::kPriceOutOfRange: return "price is too far from the book for the level window";
+    case Status::kSlotBusy: return "agent order slot already holds a live order";
+    case Status::kTooLateToCancel: return "cancel arrived after the order had filled or gone";
+  }
+  return "unknown status";
+}
+
+Book::Book(const BookConfig& cfg) : maxLevels_(cfg.maxLevels), ids_(cfg.orderCapacity) {
+  cap_ = 64;
+  while (cap_ < cfg.initialLevels) cap_ <<= 1;
+  orders_.reserve(cfg.orderCapacity);
+  trades_.reserve(256);
+}
+
+size_t Book::bytesReserved() const {
+  return (levels_[0].capacity() + levels_[1].capacity()) * sizeof(Level) +
+         (bits_[0].capacity() + bits_[1].capacity()) * sizeof(uint64_t) +
+         orders_.capacity() * sizeof(RestingOrder) + ids_.bytes() + trades_.capacity() * sizeof(Trade);
+}
+
+// ---- level window -------------------------------------------------------------------------------
+
+// Makes `p` addressable. The window re-centres (and doubles if the resting book is too wide) only when
+// the price walks out of it, so steady-state events never allocate.
+bool Book::ensureWindow(Tick p) {
+  if (!windowSet_) {
+    windowSet_ = true;
+    if (levels_[0].size() == cap_) base_ = p - static_cast<Tick>(cap_ / 2);
+    else rebuildWindow(p - static_cast<Tick>(cap_ / 2), cap_);
+    return true;
+  }
+  if (inWindow(p)) return true;
+  if (bestBid_ == kNoBid && bestAsk_ == kNoAsk) {
+    // Empty book: levels and bits are all clear, so moving the base is enough.
+    base_ = p - static_cast<Tick>(cap_ / 2);
+    return true;
+  }
+  const Tick lowestBid = bestBid_ == kNoBid ? kNoAsk : scanUp(kBid, base_);
+  const Tick highestAsk = bestAsk_ == kNoAsk ? kNoBid : scanDown(kAsk, base_ + cap_ - 1);
+  Tick lo = p, hi = p;
+  if (bestBid_ != kNoBid) lo = std::min(lo, lowestBid), hi = std::max(hi, bestBid_);
+  if (bestAsk_ != kNoAsk) lo = std::min(lo, bestAsk_), hi = std::max(hi, highestAsk);
+  const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
+  if (span > maxLevels_) return false;
+  uint64_t newCap = cap_;
+  // Leave room on both sides so a walking price does not trigger a rebuild on every new level.
+  while (newCap < span * 2 && newCap < maxLevels_) newCap <<= 1;
+  const Tick newBase = lo - static_cast<Tick>((newCap - span) / 2);
+  rebuildWindow(newBase, static_cast<uint32_t>(newCap));
+  return true;
+}
+
+void Book::rebuildWindow(Tick newBase, uint32_t newCap) {
+  for (int s = 0; s < 2; ++s) {
+    std::vector<Level> levels(newCap);
+    std::vector<uint64_t> bits((newCap + 63) / 64, 0);
+    for (size_t w = 0; w < bits_[s].size(); ++w) {
+      for (uint64_t m = bits_[s][w]; m != 0; m &= m - 1) {
+        const Tick p = base_ + static_cast<Tick>((w << 6) + static_cast<size_t>(__builtin_ctzll(m)));
+        const uint64_t o = static_cast<uint64_t>(p - newBase);
+        levels[o] = levels_[s][static_cast<size_t>(p - base_)];
+        bits[o >> 6] |= 1ull << (o & 63);
+      }
+    }
+    levels_[s].swap(levels);
+    bits_[s].swap(bits);
+  }
+  base_ = newBase;
+  cap_ = newCap;
+}
+
+Tick Book::scanDown(Side s, Tick from) const {
+  if (!windowSet_ || from < base_) return kNoBid;
+  const Tick top = base_ + static_cast<Tick>(cap_) - 1;
+  if (from > top) from = top;
+  const uint64_t o = static_cast<uint64_t>(from - base_);
+  int64_t w = static_cast<int64_t>(o >> 6);
+  uint64_t m = bits_[s][static_cast<size_t>(w)] & ((2ull << (o & 63)) - 1);
+  while (true) {
+    if (m != 0) return base_ + (w << 6) + 63 - __builtin_clzll(m);
+    if (--w < 0) return kNoBid;
+    m = bits_[s][static_cast<size_t>(w)];
+  }
+}
+
+Tick Book::scanUp(Side s, Tick from) const {
+  if (!windowSet_) return kNoAsk;
+  if (from < base_) from = base_;
+  if (from >= base_ + static_cast<Tick>(cap_)) return kNoAsk;
+  const uint64_t o = static_cast<uint64_t>(from - base_);
+  size_t w = o >> 6;
+  uint64_t m = bits_[s][w] & (~0ull << (o & 63));
+  while (true) {
+    if (m != 0) return base_ + static_cast<Tick>((w << 6) + static_cast<size_t>(__builtin_ctzll(m)));
+    if (++w == bits_[s].size()) return kNoAsk;
+    m = bits_[s][w];
+  }
+}
+
+void Book::repairBestAfterEmpty(Side s, Tick emptied) {
+  if (s == kBid) {
+    if (emptied == bestBid_) bestBid_ = scanDown(kBid, emptied - 1);
+  } else {
+    if (emptied == bestAsk_) bestAsk_ = scanUp(kAsk, emptied + 1);
+  }
+}
+
+void Book::clear() {
+  for (int s = 0; s < 2; ++s) {
+    for (size_t w = 0; w < bits_[s].size(); ++w) {
+      for (uint64_t m = bits_[s][w]; m != 0; m &= m - 1) levels_[s][(w << 6) + static_cast<size_t>(__builtin_ctzll(m))] = Level{};
+      bits_[s][w] = 0;
+    }
+  }
+  orders_.clear();
+  freeHead_ = kNil;
+  ids_.clear();
+  nextSeq_ = 1;
+  bestBid_ = kNoBid;
+  bestAsk_ = kNoAsk;
+  trades_.clear();
+  totals_ = BookTotals{};
+  windowSet_ = false;
+}
+
+// ---- arena and FIFO -----------------------------------------------------------------------------
+
+uint32_t Book::allocOrder() {
+  if (freeHead_ != kNil) {
+    const uint32_t idx = freeHead_;
+    freeHead_ = orders_[idx].nextTracked;
+    return idx;
+  }
+  orders_.push_back(RestingOrder{});
+  return static_cast<uint32_t>(orders_.size() - 1);
+}
+
+void Book::freeOrder(uint32_t idx) {
+  RestingOrder& o = orders_[idx];
+  o.live = false;
+  o.nextTracked = freeHead_;
+  freeHead_ = idx;
+}
+
+// Appends a filled-in arena order to the tail of its level.
+void Book::rest(uint32_t idx, bool track) {
+  RestingOrder& o = orders_[idx];
+  Level& lv = level(o.side, o.price);
+  o.seq = nextSeq_++;
+  o.prev = lv.tail;
+  o.next = kNil;
+  o.live = true;
+  o.tracked = track;
+  o.nextTracked = kNil;
+  if (lv.tail != kNil) orders_[lv.tail].next = idx; else lv.head = idx;
+  lv.tail = idx;
+  ++lv.count;
+  if (track) {
+    o.queueAhead = lv.qty;
+    o.nextTracked = lv.trackedHead;
+    lv.trackedHead = idx;
+  }
+  lv.qty += o.qty;
+  setBit(o.side, o.price);
+  if (o.side == kBid) {
+    if (bestBid_ == kNoBid || o.price > bestBid_) bestBid_ = o.price;
+  } else {
+    if (bestAsk_ == kNoAsk || o.price < bestAsk_) bestAsk_ = o.price;
+  }
+  ids_.insert(o.id, idx);
+  totals_.added += o.qty;
+}
+
+// Takes a (now empty or cancelled) order out of its level, the id map and the arena.
+void Book::unlink(uint32_t idx) {
+  RestingOrder& o = orders_[idx];
+  Level& lv = level(o.side, o.price);
+  if (o.prev != kNil) orders_[o.prev].next = o.next; else lv.head = o.next;
+  if (o.next != kNil) orders_[o.next].prev = o.prev; else lv.tail = o.prev;
+  --lv.count;
+  if (o.tracked) {
+    uint32_t* link = &lv.trackedHead;
+    while (*link != idx) link = &orders_[*link].nextTracked;
+    *link = o.nextTracked;
+  }
+  ids_.erase(o.id);
+  const Side side = o.side;
+  const Tick price = o.price;
+  freeOrder(idx);
+  if (lv.head == kNil) {
+    clearBit(side, price);
+    repairBestAfterEmpty(side, price);
+  }
+}
+
+// Quantity left the level from an order with time priority `seq`: tracked orders behind it move up.
+void Book::onRemoved(Level& lv, uint64_t seq, Lots qty) {
+  for (uint32_t t = lv.trackedHead; t != kNil; t = orders_[t].nextTracked)
+    if (orders_[t].seq > seq) orders_[t].queueAhead -= qty;
+}
+
+// Matches an incoming order against the opposite side, best price first and FIFO within a price.
+Lots Book::take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty) {
+  const Side makerSide = opposite(takerSide);
+  Lots filled = 0;
+  while (qty > 0) {
+    const Tick p = makerSide == kAsk ? bestAsk_ : bestBid_;
+    if (makerSide == kAsk ? (p == kNoAsk || p > limitPrice) : (p == kNoBid || p < limitPrice)) break;
+    Level& lv = level(makerSide, p);
+    while (qty > 0 && lv.head != kNil) {
+      const uint32_t idx = lv.head;
+      RestingOrder& o = orders_[idx];
+      const Lots f = o.qty < qty ? o.qty : qty;
+      trades_.push_back(Trade{o.id, takerId, p, f, takerSide});
+      o.qty -= f;
+      qty -= f;
+      filled += f;
+      lv.qty -= f;
+      totals_.traded += f;
+      if (lv.trackedHead != kNil) onRemoved(lv, o.seq, f);
+      if (o.qty == 0) unlink(idx);
+    }
+  }
+  return filled;
+}
+
+// ---- orders -------------------------------------------------------------------------------------
+
+static bool validPrice(Tick p) { return p != kNoBid && p != kNoAsk; }
+
+Status Book::limit(OrderId id, Side side, Tick price, Lots qty, Tif tif, OrderResult* out, bool track) {
+  if (id == 0) return Status::kInvalidId;
+  if (qty <= 0) return Status::kInvalidQty;
+  if (!validPrice(price)) return Status::kInvalidPrice;
+  if (ids_.find(id) != kNil) return Status::kDuplicateId;
+  const bool crosses = side == kBid ? (bestAsk_ != kNoAsk && price >= bestAsk_)
+                                    : (bestBid_ != kNoBid && price <= bestBid_);
+  if (tif == Tif::kPostOnly && crosses) return Status::kPostOnlyWouldCross;
+  // Make room for the remainder before matching, so a refused price leaves the book untouched.
+  if (tif != Tif::kIoc && !ensureWindow(price)) return Status::kPriceOutOfRange;
+  const Lots filled = crosses ? take(side, id, price, qty) : 0;
+  const Lots left = qty - filled;
+  OrderResult r;
+  r.filled = filled;
+  if (left > 0) {
+    if (tif == Tif::kIoc) {
+      r.cancelled = left;
+    } else {
+      const uint32_t idx = allocOrder();
+      RestingOrder& o = orders_[idx];
+      o.id = id;
+      o.price = price;
+      o.qty = left;
+      o.side = side;
+      rest(idx, track);
+      r.resting = left;
+    }
+  }
+  if (out) *out = r;
+  return Status::kOk;
+}
+
+Status Book::market(OrderId takerId, Side side, Lots qty, OrderResult* out) {
+  if (qty <= 0) return Status::kInvalidQty;
+  const Lots filled = take(side, takerId, side == kBid ? kNoAsk : kNoBid, qty);
+  if (out) *out = OrderResult{filled, 0, qty - filled};
+  return Status::kOk;
+}
+
+Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool track) {
+  if (id == 0) return Status::kInvalidId;
+  if (qty <= 0) return Status::kInvalidQty;
+  if (!validPrice(price)) return Status::kInvalidPrice;
+  if (ids_.find(id) != kNil) return Status::kDuplicateId;
+  const bool crosses = side == kBid ? (bestAsk_ != kNoAsk && price >= bestAsk_)
+                                    : (bestBid_ != kNoBid && price <= bestBid_);
+  if (crosses) return Status::kPostOnlyWouldCross;
+  if (!ensureWindow(price)) return Status::kPriceOutOfRange;
+  const uint32_t idx = allocOrder();
+  RestingOrder& o = orders_[idx];
+  o.id = id;
+  o.price = price;
+  o.qty = qty;
+  o.side = side;
+  rest(idx, track);
+  return Status::kOk;
+}
+
+Status Book::cancel(OrderId id, Lots* cancelledQty) {
+  const uint32_t idx = ids_.find(id);
+  if (idx == kNil) return Status::kUnknownOrder;
+  RestingOrder& o = orders_[idx];
+  Level& lv = level(o.side, o.price);
+  const Lots q = o.qty;
+  lv.qty -= q;
+  totals_.cancelled += q;
+  if (lv.trackedHead != kNil) onRemoved(lv, o.seq, q);
+  unlink(idx);
+  if (cancelledQty) *cancelledQty = q;
+  return Status::kOk;
+}
+
+Status Book::reduce(OrderId id, Lots by, Lots* remaining) {
+  if (by <= 0) return Status::kInvalidQty;
+  const uint32_t idx = ids_.find(id);
+  if (idx == kNil) return Status::kUnknownOrder;
+  RestingOrder& o = orders_[idx];
+  Level& lv = level(o.side, o.price);
+  const Lots d = by < o.qty ? by : o.qty;
+  o.qty -= d;
+  lv.qty -= d;
+  totals_.cancelled += d;
+  if (lv.trackedHead != kNil) onRemoved(lv, o.seq, d);
+  const Lots left = o.qty;
+  if (left == 0) unlink(idx);
+  if (remaining) *remaining = left;
+  return Status::kOk;
+}
+
+// ---- queries ------------------------------------------------------------------------------------
+
+Lots Book::depthAt(Side side, Tick price) const {
+  if (!windowSet_ || !inWindow(price)) return 0;
+  return level(side, price).qty;
+}
+
+Tick Book::nextLevel(Side side, Tick price) const {
+  return side == kBid ? scanDown(kBid, price - 1) : scanUp(kAsk, price + 1);
+}
+
+int Book::topLevels(Side side, int n, Tick* prices, Lots* qtys) const {
+  int k = 0;
+  Tick p = side == kBid ? bestBid_ : bestAsk_;
+  while (k < n && p != kNoBid && p != kNoAsk) {
+    prices[k] = p;
+    qtys[k] = level(side, p).qty;
+    ++k;
+    p = nextLevel(side, p);
+  }
+  return k;
+}
+
+bool Book::queueAhead(OrderId id, Lots* ahead) const {
+  const uint32_t idx = ids_.find(id);
+  if (idx == kNil) return false;
+  const RestingOrder& o = orders_[idx];
+  if (o.tracked) {
+    *ahead = o.queueAhead;
+    return true;
+  }
+  Lots sum = 0;
+  for (uint32_t i = level(o.side, o.price).head; i != idx; i = orders_[i].next) sum += orders_[i].qty;
+  *ahead = sum;
+  return true;
+}
+
+Lots Book::restingQty() const {
+  Lots sum = 0;
+  for (int s = 0; s < 2; ++s)
+    for (size_t w = 0; w < bits_[s].size(); ++w)
+      for (uint64_t m = bits_[s][w]; m != 0; m &= m - 1)
+        sum += levels_[s][(w << 6) + static_cast<size_t>(__builtin_ctzll(m))].qty;
+  return sum;
+}
+
+bool Book::checkInvariants(std::string* why) const {
+  std::ostringstream err;
+  uint32_t seen = 0;
+  Lots resting = 0;
+  Tick bruteBid = kNoBid, bruteAsk = kNoAsk;
+  for (int si = 0; si < 2 && windowSet_; ++si) {
+    const Side s = static_cast<Side>(si);
+    for (uint32_t off = 0; off < cap_ && err.tellp() == 0; ++off) {
+      const Tick p = base_ + off;
+      const Level& lv = levels_[s][off];
+      const bool bit = (bits_[s][off >> 6] >> (off & 63)) & 1;
+      if (bit != (lv.head != kNil)) err << "side " << si << " tick " << p << ": bitset disagrees with FIFO";
+      Lots sum = 0;
+      uint32_t count = 0, prev = kNil;
+      for (uint32_t i = lv.head; i != kNil && err.tellp() == 0; i = orders_[i].next) {
+        const RestingOrder& o = orders_[i];
+        if (!o.live || o.price != p || o.side != s || o.prev != prev || o.qty <= 0)
+          err << "order " << o.id << " at tick " << p << " has inconsistent links or fields";
+        else if (ids_.find(o.id) != i)
+          err << "order " << o.id << " is not in the id map at its arena slot";
+        if (o.tracked) {
+          Lots ahead = 0;
+          for (uint32_t j = lv.head; j != i; j = orders_[j].next) ahead += orders_[j].qty;
+          if (ahead != o.queueAhead)
+            err << "order " << o.id << " queueAhead " << o.queueAhead << " but the FIFO says " << ahead;
+        }
+        sum += o.qty;
+        ++count;
+        prev = i;
+      }
+      if (err.tellp() != 0) break;
+      if (lv.tail != prev) err << "tick " << p << ": tail link is wrong";
+      else if (sum != lv.qty || count != lv.count)
+        err << "side " << si << " tick " << p << ": level says " << lv.qty << "/" << lv.count << " orders sum to "
+            << sum << "/" << count;
+      for (uint32_t t = lv.trackedHead; t != kNil && err.tellp() == 0; t = orders_[t].nextTracked)
+        if (!orders_[t].tracked || orders_[t].price != p) err << "tracked list at tick " << p << " is corrupt";
+      seen += count;
+      resting += sum;
+      if (count > 0) {
+        if (s == kBid) bruteBid = std::max(bruteBid, p);
+        else if (bruteAsk == kNoAsk) bruteAsk = p;
+      }
+    }
+  }
+  if (err.tellp() == 0) {
+    if (bruteBid != bestBid_ || bruteAsk != bestAsk_)
+      err << "best bid/ask " << bestBid_ << "/" << bestAsk_ << " but a scan finds " << bruteBid << "/" << bruteAsk;
+    else if (bestBid_ != kNoBid && bestAsk_ != kNoAsk && bestBid_ >= bestAsk_)
+      err << "book is crossed: bid " << bestBid_ << " >= ask " << bestAsk_;
+    else if (seen != ids_.size())
+      err << seen << " orders in levels but " << ids_.size() << " in the id map";
+    else if (totals_.added != resting + totals_.traded + totals_.cancelled)
+      err << "quantity not conserved: added " << totals_.added << " != resting " << resting << " + traded "
+          << totals_.traded << " + cancelled " << totals_.cancelled;
+  }
+  if (err.tellp() == 0) return true;
+  if (why) *why = err.str();
+  return false;
+}
+
+} // namespace tranche

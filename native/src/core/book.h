@@ -1,0 +1,144 @@
+// L3 limit order book with price-time priority; knows nothing of flow, agents or files.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "id_map.h"
+#include "types.h"
+
+namespace tranche {
+
+struct BookConfig {
+  uint32_t initialLevels = 1024;   // width of the tick window at start (a power of two)
+  uint32_t maxLevels = 1u << 20;   // widest window the book may grow to before refusing a price
+  uint32_t orderCapacity = 1024;   // arena slots reserved up front
+};
+
+// Outcome of a limit or market order.
+struct OrderResult {
+  Lots filled = 0;     // taken from the book
+  Lots resting = 0;    // left resting (GTC / post-only)
+  Lots cancelled = 0;  // IOC remainder or market remainder with no liquidity left
+};
+
+// A resting order in the arena. FIFO links are arena indices; `seq` is the time priority.
+struct RestingOrder {
+  OrderId id;
+  Tick price;
+  Lots qty;
+  uint64_t seq;
+  Lots queueAhead;      // maintained only while `tracked`
+  uint32_t prev;
+  uint32_t next;
+  uint32_t nextTracked; // next tracked order at the same level (or next free slot when free)
+  Side side;
+  bool tracked;
+  bool live;
+};
+
+// Running totals that make quantity conservation checkable: added = resting + traded + cancelled.
+struct BookTotals {
+  Lots added = 0;      // quantity that came to rest in the book
+  Lots traded = 0;     // resting quantity executed against takers
+  Lots cancelled = 0;  // resting quantity cancelled or reduced
+};
+
+class Book {
+ public:
+  explicit Book(const BookConfig& cfg = BookConfig{});
+
+  // Limit order: matches against the opposite side up to `price`, then rests (GTC), cancels the rest (IOC)
+  // or, for post-only, is rejected whole if it would match. `track` keeps its queue place current.
+  Status limit(OrderId id, Side side, Tick price, Lots qty, Tif tif, OrderResult* out, bool track = false);
+  // Market order: takes up to `qty` from the opposite side at any price; the remainder is cancelled.
+  Status market(OrderId takerId, Side side, Lots qty, OrderResult* out);
+  // Removes a resting order; `cancelledQty` receives what was left of it.
+  Status cancel(OrderId id, Lots* cancelledQty = nullptr);
+  // Partial cancel keeping time priority; reducing by its whole size (or more) removes the order.
+  Status reduce(OrderId id, Lots by, Lots* remaining = nullptr);
+  // Rests an order without matching: for seeding a book from a snapshot that is known not to cross.
+  Status insertResting(OrderId id, Side side, Tick price, Lots qty, bool track = false);
+  // Empties the book, keeping every buffer it has grown so a reset episode does not allocate.
+  void clear();
+
+  Tick bestBid() const { return bestBid_; }
+  Tick bestAsk() const { return bestAsk_; }
+  Lots depthAt(Side side, Tick price) const;
+  // Top `n` levels from the touch outward; returns how many were written.
+  int topLevels(Side side, int n, Tick* prices, Lots* qtys) const;
+  // Next non-empty price strictly behind `price` (further from the touch) or kNoBid/kNoAsk.
+  Tick nextLevel(Side side, Tick price) const;
+  // Quantity ahead of a resting order at its price: O(1) for tracked orders, a FIFO walk otherwise.
+  bool queueAhead(OrderId id, Lots* ahead) const;
+  const RestingOrder* find(OrderId id) const {
+    const uint32_t i = ids_.find(id);
+    return i == kNil ? nullptr : &orders_[i];
+  }
+  uint32_t orderCount() const { return ids_.size(); }
+  size_t bytesReserved() const;
+
+  // Trades since the last clear, in execution order. The vector keeps its capacity across clears.
+  const std::vector<Trade>& trades() const { return trades_; }
+  void clearTrades() { trades_.clear(); }
+  const BookTotals& totals() const { return totals_; }
+  Lots restingQty() const;
+
+  // Full consistency check against a brute-force scan; returns false and says why on the first breach.
+  bool checkInvariants(std::string* why) const;
+
+ private:
+  struct Level {
+    uint32_t head = kNil;
+    uint32_t tail = kNil;
+    uint32_t trackedHead = kNil;
+    uint32_t count = 0;
+    Lots qty = 0;
+  };
+
+  int64_t offset(Tick p) const { return p - base_; }
+  bool inWindow(Tick p) const { return p >= base_ && p < base_ + static_cast<Tick>(cap_); }
+  Level& level(Side s, Tick p) { return levels_[s][static_cast<size_t>(p - base_)]; }
+  const Level& level(Side s, Tick p) const { return levels_[s][static_cast<size_t>(p - base_)]; }
+
+  bool ensureWindow(Tick p);
+  void rebuildWindow(Tick newBase, uint32_t newCap);
+  Tick scanDown(Side s, Tick fromInclusive) const; // highest non-empty <= from, or kNoBid
+  Tick scanUp(Side s, Tick fromInclusive) const;   // lowest non-empty >= from, or kNoAsk
+  void setBit(Side s, Tick p) {
+    const uint64_t o = static_cast<uint64_t>(p - base_);
+    bits_[s][o >> 6] |= (1ull << (o & 63));
+  }
+  void clearBit(Side s, Tick p) {
+    const uint64_t o = static_cast<uint64_t>(p - base_);
+    bits_[s][o >> 6] &= ~(1ull << (o & 63));
+  }
+
+  uint32_t allocOrder();
+  void rest(uint32_t idx, bool track);
+  void unlink(uint32_t idx);
+  void freeOrder(uint32_t idx);
+  void onRemoved(Level& lv, uint64_t seq, Lots qty);
+  Lots take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty);
+  void repairBestAfterEmpty(Side s, Tick emptied);
+
+  std::vector<Level> levels_[2];
+  std::vector<uint64_t> bits_[2];
+  Tick base_ = 0;
+  uint32_t cap_ = 0;
+  uint32_t maxLevels_;
+  bool windowSet_ = false;
+
+  std::vector<RestingOrder> orders_;
+  uint32_t freeHead_ = kNil;
+  IdMap ids_;
+  uint64_t nextSeq_ = 1;
+
+  Tick bestBid_ = kNoBid;
+  Tick bestAsk_ = kNoAsk;
+  std::vector<Trade> trades_;
+  BookTotals totals_;
+};
+
+} // namespace tranche

@@ -1,0 +1,40 @@
+// Zero-intelligence Poisson flow (Smith, Farmer, Gillemot & Krishnamurthy 2003; Cont, Stoikov & Talreja
+// 2010): independent limit, market and cancel streams, limit prices at a random distance from the
+// opposite quote. Uncalibrated here; the calibrated generative market replaces its rates.
+#pragma once
+
+#include <vector>
+
+#include "flow.h"
+
+namespace tranche {
+
+struct PoissonFlowConfig {
+  double limitRatePerSec = 50.0;   // limit orders per second, each side
+  double marketRatePerSec = 5.0;   // market orders per second, each side
+  double cancelRatePerSec = 0.1;   // cancels per resting order per second
+  double distanceP = 0.15;         // limit price = opposite quote ∓ (1 + Geometric(p)) ticks
+  double sizeP = 0.3;              // order size = 1 + Geometric(p) lots
+  Tick referencePrice = 10000;     // where an empty side quotes from
+  int seedDepth = 20;              // levels per side seeded at reset, one order each
+};
+
+class PoissonFlow final : public Flow {
+ public:
+  explicit PoissonFlow(const PoissonFlowConfig& cfg);
+  TsNs nextTime() const override { return next_; }
+  void step(Book& book) override;
+  void reset(Book& book, TsNs startNs, uint64_t seed) override;
+
+ private:
+  void schedule();
+  Tick quoteFrom(const Book& book, Side side) const;
+
+  PoissonFlowConfig cfg_;
+  Rng rng_;
+  TsNs next_ = 0;
+  OrderId nextId_ = 1;
+  std::vector<OrderId> live_;  // ids this flow placed; filled ones are dropped lazily when drawn
+};
+
+} // namespace tranche

@@ -1,0 +1,176 @@
+// Event loop of one market: background flow and delayed agent commands, merged in time order.
+#include "market.h"
+
+#include <algorithm>
+
+namespace tranche {
+
+namespace {
+constexpr size_t kHistory = 1024;
+constexpr TsNs kNever = std::numeric_limits<TsNs>::max();
+}  // namespace
+
+Market::Market(const MarketConfig& cfg, std::unique_ptr<Flow> flow)
+    : cfg_(cfg),
+      book_(cfg.book),
+      flow_(std::move(flow)),
+      entryLatency_(makeLatency(cfg.entryLatency)),
+      mdLatency_(makeLatency(cfg.marketDataLatency)),
+      pending_(64),
+      history_(kHistory) {
+  fills_.reserve(64);
+}
+
+size_t Market::bytesReserved() const {
+  return sizeof(*this) + book_.bytesReserved() + pending_.capacity() * sizeof(Pending) +
+         history_.capacity() * sizeof(TopOfBook) + fills_.capacity() * sizeof(AgentFill);
+}
+
+void Market::reset(uint64_t seed, TsNs startNs) {
+  book_.clear();
+  // Separate streams for flow and latency: changing the agent's latency must not change the market.
+  latencyRng_.reseed(seed ^ 0xA5A5A5A55A5A5A5Aull);
+  now_ = startNs;
+  lastArrivalNs_ = startNs;
+  pendingHead_ = pendingCount_ = 0;
+  for (AgentSlot& s : slots_) s = AgentSlot{};
+  agentSeq_ = 0;
+  historyHead_ = historyCount_ = 0;
+  fills_.clear();
+  position_ = 0;
+  cash_ = fees_ = 0.0;
+  if (flow_) flow_->reset(book_, startNs, seed);
+  book_.clearTrades();
+  recordTop();
+}
+
+Status Market::submit(const AgentCommand& cmd) {
+  if (cmd.kind == AgentCommandKind::kNone) return Status::kOk;
+  AgentSlot& s = slots_[cmd.slot];
+  if (cmd.kind != AgentCommandKind::kCancel) {
+    if (cmd.qty <= 0) return Status::kInvalidQty;
+    if (s.live()) return Status::kSlotBusy;
+    s = AgentSlot{};
+    s.id = kAgentIdBit | (static_cast<OrderId>(cmd.slot) << 48) | (++agentSeq_ & 0xFFFFFFFFFFFFull);
+    s.state = SlotState::kInFlight;
+    s.side = cmd.side;
+    s.price = cmd.price;
+    s.qty = cmd.qty;
+  }
+  if (pendingCount_ == pending_.size()) {
+    // Rare: more commands in flight than the ring holds. Unroll it into a larger one.
+    std::vector<Pending> grown(pending_.size() * 2);
+    for (size_t i = 0; i < pendingCount_; ++i) grown[i] = pending_[(pendingHead_ + i) % pending_.size()];
+    pending_.swap(grown);
+    pendingHead_ = 0;
+  }
+  // A gateway delivers in order: a later message never overtakes an earlier one.
+  const TsNs arrival = std::max(now_ + entryLatency_->sample(latencyRng_), lastArrivalNs_);
+  lastArrivalNs_ = arrival;
+  pending_[(pendingHead_ + pendingCount_) % pending_.size()] = Pending{arrival, cmd};
+  ++pendingCount_;
+  return Status::kOk;
+}
+
+void Market::advanceTo(TsNs tNs) {
+  while (true) {
+    const TsNs flowT = flow_ ? flow_->nextTime() : kNever;
+    const TsNs agentT = pendingCount_ > 0 ? pending_[pendingHead_].arrivalNs : kNever;
+    // Ties go to the agent's command: it was sent before the flow event was generated.
+    const TsNs t = std::min(flowT, agentT);
+    if (t > tNs) break;
+    now_ = t;
+    if (agentT <= flowT) {
+      const AgentCommand cmd = pending_[pendingHead_].cmd;
+      pendingHead_ = (pendingHead_ + 1) % pending_.size();
+      --pendingCount_;
+      arrive(cmd);
+    } else {
+      flow_->step(book_);
+    }
+    collectTrades();
+    recordTop();
+  }
+  now_ = tNs;
+}
+
+void Market::arrive(const AgentCommand& cmd) {
+  AgentSlot& s = slots_[cmd.slot];
+  if (cmd.kind == AgentCommandKind::kCancel) {
+    if (s.state != SlotState::kResting) return;  // filled or gone before the cancel arrived
+    book_.cancel(s.id);
+    s.state = SlotState::kCancelled;
+    return;
+  }
+  OrderResult r;
+  const Status st = cmd.kind == AgentCommandKind::kLimit
+                        ? book_.limit(s.id, cmd.side, cmd.price, cmd.qty, cmd.tif, &r, /*track=*/true)
+                        : book_.market(s.id, cmd.side, cmd.qty, &r);
+  if (st != Status::kOk) {
+    s.state = SlotState::kRejected;
+    s.reject = st;
+    return;
+  }
+  // Fills are booked by collectTrades(); here only the order's fate.
+  s.state = r.resting > 0 ? SlotState::kResting : (r.cancelled > 0 ? SlotState::kCancelled : SlotState::kFilled);
+}
+
+void Market::collectTrades() {
+  for (const Trade& t : book_.trades()) {
+    if (isAgentId(t.maker)) onAgentFill(t.maker, opposite(t.aggressor), t.price, t.qty, true);
+    if (isAgentId(t.taker)) onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
+  }
+  book_.clearTrades();
+}
+
+void Market::onAgentFill(OrderId id, Side side, Tick price, Lots qty, bool maker) {
+  const int slot = agentSlotOf(id);
+  AgentSlot& s = slots_[slot];
+  s.filled += qty;
+  if (maker && s.filled == s.qty) s.state = SlotState::kFilled;
+  const double notional = cfg_.instrument.notional(price, qty);
+  const double fee = cfg_.fees.fee(notional, maker);
+  position_ += side == kBid ? qty : -qty;
+  cash_ += (side == kBid ? -notional : notional) - fee;
+  fees_ += fee;
+  fills_.push_back(AgentFill{now_, price, qty, fee, static_cast<uint8_t>(slot), side, maker});
+}
+
+void Market::recordTop() {
+  TopOfBook top;
+  top.tsNs = now_;
+  top.bid = book_.bestBid();
+  top.ask = book_.bestAsk();
+  top.bidQty = top.bid == kNoBid ? 0 : book_.depthAt(kBid, top.bid);
+  top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
+  const size_t last = (historyHead_ + historyCount_ + kHistory - 1) % kHistory;
+  if (historyCount_ > 0 && history_[last].tsNs == now_) {
+    history_[last] = top;  // same instant: keep only the state after the last event
+    return;
+  }
+  if (historyCount_ < kHistory) {
+    history_[(historyHead_ + historyCount_) % kHistory] = top;
+    ++historyCount_;
+  } else {
+    history_[historyHead_] = top;
+    historyHead_ = (historyHead_ + 1) % kHistory;
+  }
+}
+
+TopOfBook Market::observe() {
+  const TsNs seenAt = now_ - mdLatency_->sample(latencyRng_);
+  // Newest snapshot not younger than the delayed instant; the oldest kept one if the delay outruns the ring.
+  for (size_t k = historyCount_; k-- > 0;) {
+    const TopOfBook& top = history_[(historyHead_ + k) % kHistory];
+    if (top.tsNs <= seenAt) return top;
+  }
+  return history_[historyHead_];
+}
+
+Lots Market::queueAhead(int slot) const {
+  Lots ahead = -1;
+  if (slots_[slot].state == SlotState::kResting) book_.queueAhead(slots_[slot].id, &ahead);
+  return ahead;
+}
+
+}  // namespace tranche

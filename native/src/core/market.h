@@ -1,0 +1,142 @@
+// One instrument: a book, its background flow, and the agent's orders passing through latency and fees.
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "book.h"
+#include "flow/flow.h"
+#include "models/fees.h"
+#include "models/latency.h"
+
+namespace tranche {
+
+constexpr int kAgentSlots = 8;  // resting agent orders addressable at once, per market
+
+enum class AgentCommandKind : uint8_t { kNone = 0, kLimit = 1, kMarket = 2, kCancel = 3 };
+
+// An instruction from the agent; it reaches the book after the order-entry latency.
+struct AgentCommand {
+  AgentCommandKind kind = AgentCommandKind::kNone;
+  Side side = kBid;
+  Tif tif = Tif::kGtc;
+  uint8_t slot = 0;   // which of the agent's order slots it places into or cancels
+  Tick price = 0;     // limit only
+  Lots qty = 0;       // limit and market
+};
+
+enum class SlotState : int8_t {
+  kEmpty = 0,      // never used
+  kInFlight = 1,   // sent, not yet at the book
+  kResting = 2,    // live in the book
+  kFilled = 3,     // fully executed
+  kCancelled = 4,  // cancelled by the agent, or IOC/market remainder cancelled
+  kRejected = 5,   // refused at the book (see `reject`)
+};
+
+struct AgentSlot {
+  OrderId id = 0;
+  SlotState state = SlotState::kEmpty;
+  Side side = kBid;
+  Tick price = 0;
+  Lots qty = 0;        // original quantity
+  Lots filled = 0;
+  Status reject = Status::kOk;
+  bool live() const { return state == SlotState::kInFlight || state == SlotState::kResting; }
+};
+
+struct AgentFill {
+  TsNs tsNs;
+  Tick price;
+  Lots qty;
+  double fee;
+  uint8_t slot;
+  Side side;
+  bool maker;
+};
+
+// The book's top as the agent sees it (possibly delayed by market-data latency).
+struct TopOfBook {
+  TsNs tsNs = 0;
+  Tick bid = kNoBid;
+  Tick ask = kNoAsk;
+  Lots bidQty = 0;
+  Lots askQty = 0;
+};
+
+struct MarketConfig {
+  BookConfig book;
+  Instrument instrument;
+  FeeSchedule fees;
+  LatencyConfig entryLatency;
+  LatencyConfig marketDataLatency;
+};
+
+class Market {
+ public:
+  Market(const MarketConfig& cfg, std::unique_ptr<Flow> flow);
+
+  void reset(uint64_t seed, TsNs startNs);
+  // Queues a command; it acts on the book after the sampled entry latency. Malformed commands are
+  // refused here (the caller validated types; this checks the slot and the book-independent fields).
+  Status submit(const AgentCommand& cmd);
+  // Runs background flow and arriving agent commands in time order up to and including `tNs`.
+  void advanceTo(TsNs tNs);
+
+  TsNs now() const { return now_; }
+  const Book& book() const { return book_; }
+  Book& mutableBook() { return book_; }
+  const AgentSlot& slot(int i) const { return slots_[i]; }
+  Lots queueAhead(int slot) const;
+  // Top of book delayed by a market-data latency draw.
+  TopOfBook observe();
+
+  // Fills since the last drain, and their running totals.
+  const std::vector<AgentFill>& fills() const { return fills_; }
+  void drainFills() { fills_.clear(); }
+  Lots positionLots() const { return position_; }
+  double cash() const { return cash_; }
+  double feesPaid() const { return fees_; }
+  size_t bytesReserved() const;
+
+ private:
+  struct Pending {
+    TsNs arrivalNs;
+    AgentCommand cmd;
+  };
+  void arrive(const AgentCommand& cmd);
+  void collectTrades();
+  void recordTop();
+  void onAgentFill(OrderId id, Side side, Tick price, Lots qty, bool maker);
+
+  MarketConfig cfg_;
+  Book book_;
+  std::unique_ptr<Flow> flow_;
+  std::unique_ptr<LatencyModel> entryLatency_;
+  std::unique_ptr<LatencyModel> mdLatency_;
+  Rng latencyRng_;
+
+  TsNs now_ = 0;
+  TsNs lastArrivalNs_ = 0;
+  std::vector<Pending> pending_;  // FIFO ring: commands reach the book in the order they were sent
+  size_t pendingHead_ = 0;
+  size_t pendingCount_ = 0;
+  AgentSlot slots_[kAgentSlots];
+  uint64_t agentSeq_ = 0;
+
+  std::vector<TopOfBook> history_;  // ring of recent tops for market-data latency
+  size_t historyHead_ = 0;
+  size_t historyCount_ = 0;
+
+  std::vector<AgentFill> fills_;
+  Lots position_ = 0;
+  double cash_ = 0.0;
+  double fees_ = 0.0;
+};
+
+// Agent order ids carry a tag bit and their slot, so a trade tells whose order it hit.
+constexpr OrderId kAgentIdBit = 1ull << 63;
+inline bool isAgentId(OrderId id) { return (id & kAgentIdBit) != 0; }
+inline int agentSlotOf(OrderId id) { return static_cast<int>((id >> 48) & 0xFF); }
+
+} // namespace tranche
