@@ -4,6 +4,26 @@
 #include <algorithm>
 #include <sstream>
 
+// Debug builds re-verify the whole book after every mutation (O(window), for tests only).
+#ifdef TRANCHE_DEBUG_INVARIANTS
+#include <cstdio>
+#include <cstdlib>
+// Every mutation while the window is small; every 256th once it has grown (a full check scans it all).
+#define TRANCHE_DEBUG_CHECK()                                            \
+  do {                                                                   \
+    static thread_local uint64_t calls_ = 0;                             \
+    std::string why_;                                                    \
+    if ((cap_ <= 8192 || (++calls_ & 255) == 0) && !checkInvariants(&why_)) { \
+      std::fprintf(stderr, "book invariant broken: %s\n", why_.c_str()); \
+      std::abort();                                                      \
+    }                                                                    \
+  } while (0)
+#else
+#define TRANCHE_DEBUG_CHECK() \
+  do {                        \
+  } while (0)
+#endif
+
 namespace tranche {
 
 const char* statusName(Status s) {
@@ -274,6 +294,7 @@ Status Book::limit(OrderId id, Side side, Tick price, Lots qty, Tif tif, OrderRe
     }
   }
   if (out) *out = r;
+  TRANCHE_DEBUG_CHECK();
   return Status::kOk;
 }
 
@@ -281,6 +302,7 @@ Status Book::market(OrderId takerId, Side side, Lots qty, OrderResult* out) {
   if (qty <= 0) return Status::kInvalidQty;
   const Lots filled = take(side, takerId, side == kBid ? kNoAsk : kNoBid, qty);
   if (out) *out = OrderResult{filled, 0, qty - filled};
+  TRANCHE_DEBUG_CHECK();
   return Status::kOk;
 }
 
@@ -300,6 +322,7 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
   o.qty = qty;
   o.side = side;
   rest(idx, track);
+  TRANCHE_DEBUG_CHECK();
   return Status::kOk;
 }
 
@@ -314,6 +337,7 @@ Status Book::cancel(OrderId id, Lots* cancelledQty) {
   if (lv.trackedHead != kNil) onRemoved(lv, o.seq, q);
   unlink(idx);
   if (cancelledQty) *cancelledQty = q;
+  TRANCHE_DEBUG_CHECK();
   return Status::kOk;
 }
 
@@ -331,6 +355,7 @@ Status Book::reduce(OrderId id, Lots by, Lots* remaining) {
   const Lots left = o.qty;
   if (left == 0) unlink(idx);
   if (remaining) *remaining = left;
+  TRANCHE_DEBUG_CHECK();
   return Status::kOk;
 }
 

@@ -1,0 +1,397 @@
+// Tests of the C++ core without Node: matching against a brute-force reference book, the id map,
+// window re-centring, markets and batches, and that steady-state events never allocate.
+// Built plain by test/native/core.test.ts and under ASan/UBSan by native/test/sanitize.sh.
+#include <algorithm>
+#include <cmath>
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+#include <new>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "../src/core/batch.h"
+#include "../src/core/book.h"
+#include "../src/core/flow/poisson_flow.h"
+#include "../src/core/op_stream.h"
+#include "../src/core/rng.h"
+
+// ---- allocation counting (plain builds only: sanitizers own the allocator there) -----------------
+#if !defined(TRANCHE_DEBUG_INVARIANTS) && !defined(__SANITIZE_ADDRESS__)
+#define TRANCHE_COUNT_ALLOCATIONS 1
+static std::atomic<long> gAllocations{0};
+void* operator new(size_t n) {
+  gAllocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void* operator new[](size_t n) { return operator new(n); }
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
+void operator delete(void* p, size_t) noexcept { std::free(p); }
+void operator delete[](void* p, size_t) noexcept { std::free(p); }
+#endif
+
+using namespace tranche;
+
+static int gFailures = 0;
+static int gChecks = 0;
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    ++gChecks;                                                                   \
+    if (!(cond)) {                                                               \
+      ++gFailures;                                                               \
+      std::fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+    }                                                                            \
+  } while (0)
+#define CHECK_EQ(a, b)                                                                             \
+  do {                                                                                             \
+    ++gChecks;                                                                                     \
+    const auto va_ = (a);                                                                          \
+    const auto vb_ = (b);                                                                          \
+    if (!(va_ == vb_)) {                                                                           \
+      ++gFailures;                                                                                 \
+      std::fprintf(stderr, "FAIL %s:%d: %s == %s (%lld vs %lld)\n", __FILE__, __LINE__, #a, #b,    \
+                   static_cast<long long>(va_), static_cast<long long>(vb_));                      \
+    }                                                                                              \
+  } while (0)
+
+static void checkBook(const Book& b) {
+  std::string why;
+  const bool ok = b.checkInvariants(&why);
+  if (!ok) std::fprintf(stderr, "invariant: %s\n", why.c_str());
+  CHECK(ok);
+}
+
+// ---- a brute-force reference: every order in one vector, scanned for every question -------------
+struct RefBook {
+  struct O {
+    OrderId id;
+    Side side;
+    Tick price;
+    Lots qty;
+    uint64_t seq;
+  };
+  std::vector<O> orders;
+  uint64_t seq = 0;
+  std::vector<Trade> trades;
+
+  int bestIndex(Side s) const {
+    int best = -1;
+    for (size_t i = 0; i < orders.size(); ++i) {
+      const O& o = orders[i];
+      if (o.side != s) continue;
+      if (best < 0) { best = static_cast<int>(i); continue; }
+      const O& b = orders[best];
+      const bool better = s == kBid ? (o.price > b.price || (o.price == b.price && o.seq < b.seq))
+                                    : (o.price < b.price || (o.price == b.price && o.seq < b.seq));
+      if (better) best = static_cast<int>(i);
+    }
+    return best;
+  }
+  Lots take(Side taker, OrderId takerId, Tick limit, bool market, Lots qty) {
+    Lots filled = 0;
+    while (qty > 0) {
+      const int i = bestIndex(opposite(taker));
+      if (i < 0) break;
+      O& o = orders[i];
+      if (!market && (taker == kBid ? o.price > limit : o.price < limit)) break;
+      const Lots f = std::min(o.qty, qty);
+      trades.push_back(Trade{o.id, takerId, o.price, f, taker});
+      o.qty -= f;
+      qty -= f;
+      filled += f;
+      if (o.qty == 0) orders.erase(orders.begin() + i);
+    }
+    return filled;
+  }
+  int find(OrderId id) const {
+    for (size_t i = 0; i < orders.size(); ++i)
+      if (orders[i].id == id) return static_cast<int>(i);
+    return -1;
+  }
+  Status limit(OrderId id, Side s, Tick p, Lots q, Tif tif) {
+    if (find(id) >= 0) return Status::kDuplicateId;
+    const int opp = bestIndex(opposite(s));
+    const bool crosses = opp >= 0 && (s == kBid ? p >= orders[opp].price : p <= orders[opp].price);
+    if (tif == Tif::kPostOnly && crosses) return Status::kPostOnlyWouldCross;
+    const Lots left = q - (crosses ? take(s, id, p, false, q) : 0);
+    if (left > 0 && tif != Tif::kIoc) orders.push_back(O{id, s, p, left, ++seq});
+    return Status::kOk;
+  }
+  Status cancel(OrderId id) {
+    const int i = find(id);
+    if (i < 0) return Status::kUnknownOrder;
+    orders.erase(orders.begin() + i);
+    return Status::kOk;
+  }
+  Status reduce(OrderId id, Lots by) {
+    const int i = find(id);
+    if (i < 0) return Status::kUnknownOrder;
+    orders[i].qty -= std::min(by, orders[i].qty);
+    if (orders[i].qty == 0) orders.erase(orders.begin() + i);
+    return Status::kOk;
+  }
+  Lots depth(Side s, Tick p) const {
+    Lots d = 0;
+    for (const O& o : orders)
+      if (o.side == s && o.price == p) d += o.qty;
+    return d;
+  }
+  Lots ahead(OrderId id) const {
+    const O& me = orders[find(id)];
+    Lots a = 0;
+    for (const O& o : orders)
+      if (o.side == me.side && o.price == me.price && o.seq < me.seq) a += o.qty;
+    return a;
+  }
+};
+
+// ---- tests --------------------------------------------------------------------------------------
+
+static void testMatchingBasics() {
+  Book b;
+  OrderResult r;
+  CHECK(b.limit(1, kAsk, 101, 5, Tif::kGtc, &r) == Status::kOk);
+  CHECK(b.limit(2, kAsk, 101, 3, Tif::kGtc, &r) == Status::kOk);
+  CHECK(b.limit(3, kAsk, 103, 4, Tif::kGtc, &r) == Status::kOk);
+  CHECK(b.limit(4, kBid, 103, 10, Tif::kIoc, &r) == Status::kOk);
+  CHECK_EQ(r.filled, 10);
+  CHECK_EQ(b.trades().size(), 3u);
+  CHECK_EQ(b.trades()[0].maker, 1u);
+  CHECK_EQ(b.trades()[1].maker, 2u);
+  CHECK_EQ(b.trades()[2].price, 103);
+  CHECK_EQ(b.trades()[2].qty, 2);
+  b.clearTrades();
+  CHECK_EQ(b.bestAsk(), 103);
+  CHECK(b.limit(5, kBid, 104, 1, Tif::kPostOnly, &r) == Status::kPostOnlyWouldCross);
+  CHECK(b.limit(6, kBid, 102, 1, Tif::kPostOnly, &r) == Status::kOk);
+  CHECK(b.cancel(999) == Status::kUnknownOrder);
+  CHECK(b.limit(6, kBid, 100, 1, Tif::kGtc, &r) == Status::kDuplicateId);
+  CHECK(b.market(0, kAsk, 5, &r) == Status::kOk);
+  CHECK_EQ(r.filled, 1);
+  CHECK_EQ(r.cancelled, 4);
+  CHECK_EQ(b.bestBid(), kNoBid);
+  checkBook(b);
+}
+
+static void testAgainstReference(uint64_t seed, int ops, int band, bool checkEvery) {
+  Book b(BookConfig{64, 1u << 20, 16});
+  RefBook ref;
+  Rng rng(seed);
+  OrderId nextId = 1;
+  Tick centre = 10000;
+  for (int k = 0; k < ops; ++k) {
+    const uint64_t u = rng.below(100);
+    const Side s = static_cast<Side>(rng.next() & 1);
+    if (rng.below(500) == 0) centre += static_cast<Tick>(rng.below(20000)) - 10000;  // the price walks far
+    const Tick p = centre + static_cast<Tick>(rng.below(static_cast<uint64_t>(band))) - band / 2;
+    const Lots q = 1 + static_cast<Lots>(rng.below(9));
+    Status got, want;
+    if (u < 55) {
+      const Tif tif = static_cast<Tif>(rng.below(3));
+      const OrderId id = rng.below(20) == 0 && nextId > 1 ? 1 + rng.below(nextId - 1) : nextId++;
+      got = b.limit(id, s, p, q, tif, nullptr, rng.below(4) == 0);
+      want = ref.limit(id, s, p, q, tif);
+    } else if (u < 62) {
+      got = b.market(0, s, q, nullptr);
+      ref.take(s, 0, 0, true, q);
+      want = Status::kOk;
+    } else if (u < 92) {
+      const OrderId id = 1 + rng.below(nextId);
+      got = b.cancel(id);
+      want = ref.cancel(id);
+    } else {
+      const OrderId id = 1 + rng.below(nextId);
+      got = b.reduce(id, q);
+      want = ref.reduce(id, q);
+    }
+    CHECK(got == want);
+    CHECK_EQ(b.trades().size(), ref.trades.size());
+    for (size_t i = 0; i < std::min(b.trades().size(), ref.trades.size()); ++i) {
+      const Trade &x = b.trades()[i], &y = ref.trades[i];
+      CHECK(x.maker == y.maker && x.taker == y.taker && x.price == y.price && x.qty == y.qty && x.aggressor == y.aggressor);
+    }
+    b.clearTrades();
+    ref.trades.clear();
+    if (checkEvery || k % 97 == 0) {
+      checkBook(b);
+      const int bi = ref.bestIndex(kBid), ai = ref.bestIndex(kAsk);
+      CHECK_EQ(b.bestBid(), bi < 0 ? kNoBid : ref.orders[bi].price);
+      CHECK_EQ(b.bestAsk(), ai < 0 ? kNoAsk : ref.orders[ai].price);
+      CHECK_EQ(b.orderCount(), ref.orders.size());
+      for (const RefBook::O& o : ref.orders) {
+        Lots ahead = -1;
+        CHECK(b.queueAhead(o.id, &ahead));
+        CHECK_EQ(ahead, ref.ahead(o.id));
+        CHECK_EQ(b.depthAt(o.side, o.price), ref.depth(o.side, o.price));
+      }
+    }
+    if (gFailures > 0) {
+      std::fprintf(stderr, "  (seed %llu, op %d)\n", static_cast<unsigned long long>(seed), k);
+      return;
+    }
+  }
+}
+
+static void testIdMap() {
+  IdMap m(4);
+  std::unordered_map<OrderId, uint32_t> ref;
+  Rng rng(7);
+  for (int k = 0; k < 200000; ++k) {
+    const OrderId id = 1 + rng.below(5000);
+    if (rng.below(2) == 0) {
+      if (!ref.count(id)) {
+        m.insert(id, static_cast<uint32_t>(k));
+        ref[id] = static_cast<uint32_t>(k);
+      }
+    } else {
+      m.erase(id);
+      ref.erase(id);
+    }
+    if (k % 1000 == 0) {
+      for (OrderId q = 1; q <= 5000; ++q) {
+        const auto it = ref.find(q);
+        CHECK_EQ(m.find(q), it == ref.end() ? kNil : it->second);
+      }
+      CHECK_EQ(m.size(), ref.size());
+    }
+  }
+}
+
+static void testWindowLimits() {
+  Book b(BookConfig{64, 4096, 16});
+  OrderResult r;
+  CHECK(b.limit(1, kBid, 1000, 1, Tif::kGtc, &r) == Status::kOk);
+  CHECK(b.limit(2, kAsk, 1000 + 4000, 1, Tif::kGtc, &r) == Status::kOk);  // grows the window
+  CHECK(b.limit(3, kAsk, 1000 + 10000, 1, Tif::kGtc, &r) == Status::kPriceOutOfRange);
+  CHECK_EQ(b.orderCount(), 2u);
+  CHECK(b.cancel(1) == Status::kOk);
+  CHECK(b.cancel(2) == Status::kOk);
+  CHECK(b.limit(4, kAsk, 1000000, 1, Tif::kGtc, &r) == Status::kOk);  // empty book: just re-centres
+  checkBook(b);
+}
+
+static void testBatch() {
+  BatchShape shape{16, 2, 8};
+  MarketConfig mc;
+  mc.entryLatency = LatencyConfig{LatencyConfig::kLogNormal, 200000, 5000000, 0.5};
+  mc.marketDataLatency = LatencyConfig{LatencyConfig::kUniform, 0, 1000000, 0};
+  PoissonFlowConfig fc;
+  Batch batch(shape, mc, [&](uint32_t) { return std::make_unique<PoissonFlow>(fc); });
+  batch.reset(99, 0);
+  const size_t NC = 32, NS = 16 * kAgentSlots, NF = 16 * 8;
+  std::vector<uint8_t> kind(NC), side(NC), tif(NC), slot(NC);
+  std::vector<double> price(NC), qty(NC);
+  std::vector<int32_t> status(NC), fillCount(16), slotReject(NS);
+  std::vector<double> n1(16 * 7), s1(NS * 5), f1(NF * 3);
+  std::vector<int8_t> slotState(NS);
+  std::vector<uint8_t> fslot(NF), fmaker(NF);
+  BatchIO io{kind.data(), side.data(), tif.data(), slot.data(), price.data(), qty.data(), status.data(),
+             &n1[0], &n1[16], &n1[32], &n1[48], &n1[64], &n1[80], &n1[96], fillCount.data(),
+             slotState.data(), &s1[0], &s1[NS], &s1[2 * NS], &s1[3 * NS], slotReject.data(),
+             &f1[0], &f1[NF], &f1[2 * NF], fslot.data(), fmaker.data()};
+  Rng rng(5);
+  std::string err;
+  for (int step = 0; step < 2000; ++step) {
+    for (size_t k = 0; k < NC; ++k) {
+      const uint64_t u = rng.below(10);
+      kind[k] = u < 6 ? 0 : static_cast<uint8_t>(1 + rng.below(3));
+      side[k] = static_cast<uint8_t>(rng.below(2));
+      tif[k] = static_cast<uint8_t>(rng.below(3));
+      slot[k] = static_cast<uint8_t>(rng.below(kAgentSlots));
+      const double mid = std::isnan(n1[k / 2]) ? 10000 : n1[k / 2];
+      price[k] = (step == 0 ? 10000 : mid) + static_cast<double>(rng.below(7)) - 3;
+      qty[k] = static_cast<double>(1 + rng.below(4));
+    }
+    CHECK(batch.step(io, 10000000, &err));
+  }
+  for (uint32_t m = 0; m < shape.markets; ++m) checkBook(batch.market(m).book());
+  qty[3] = -1;
+  kind[3] = 1;
+  CHECK(!batch.step(io, 1000, &err));
+  CHECK(err.find("cmdQtyLots") != std::string::npos);
+}
+
+// Replays a stream twice the size of the warm-up through the same band: the second half must not allocate.
+static void testNoSteadyStateAllocation() {
+#ifdef TRANCHE_COUNT_ALLOCATIONS
+  Book b(BookConfig{4096, 1u << 20, 4096});
+  Rng rng(11);
+  OrderId nextId = 1;
+  std::vector<OrderId> live;
+  live.reserve(1 << 16);
+  long before = 0;
+  for (int k = 0; k < 400000; ++k) {
+    if (k == 200000) before = gAllocations.load();
+    const uint64_t u = rng.below(100);
+    const Side s = static_cast<Side>(rng.next() & 1);
+    // Adds outweigh removals below 1500 live ids and trail them above: the book's size is stationary.
+    const uint64_t addP = live.size() < 1500 ? 60 : 40;
+    if (u < addP || live.empty()) {
+      const Tick p = s == kBid ? 10000 - static_cast<Tick>(rng.below(50)) : 10001 + static_cast<Tick>(rng.below(50));
+      b.limit(nextId, s, p, 1 + static_cast<Lots>(rng.below(5)), Tif::kGtc, nullptr, (nextId & 15) == 0);
+      live.push_back(nextId++);
+    } else if (u < addP + 8) {
+      b.market(0, s, 1 + static_cast<Lots>(rng.below(5)), nullptr);
+    } else {
+      const size_t i = rng.below(live.size());
+      b.cancel(live[i]);
+      live[i] = live.back();
+      live.pop_back();
+    }
+    b.clearTrades();
+  }
+  CHECK_EQ(gAllocations.load() - before, 0);
+
+  // A whole market: flow events and agent commands through latency, fills and observations.
+  MarketConfig mc;
+  mc.entryLatency = LatencyConfig{LatencyConfig::kConstant, 100000, 0, 0};
+  Market market(mc, std::make_unique<PoissonFlow>(PoissonFlowConfig{}));
+  market.reset(3, 0);
+  for (int step = 0; step < 40000; ++step) {
+    if (step == 20000) before = gAllocations.load();
+    AgentCommand c;
+    c.kind = step % 3 == 0 ? AgentCommandKind::kCancel : AgentCommandKind::kLimit;
+    c.slot = static_cast<uint8_t>(step % kAgentSlots);
+    c.side = static_cast<Side>(step & 1);
+    c.price = c.side == kBid ? market.book().bestBid() : market.book().bestAsk();
+    if (c.price == kNoBid || c.price == kNoAsk) c.price = 10000;
+    c.qty = 1;
+    market.submit(c);
+    market.advanceTo(market.now() + 10000000);
+    market.observe();
+    market.drainFills();
+  }
+  CHECK_EQ(gAllocations.load() - before, 0);
+  std::printf("steady-state allocations: 0 over 200000 book events and 20000 market steps\n");
+#endif
+}
+
+static void testOpStreamRejectsMalformed() {
+  Book b;
+  const uint8_t kind[3] = {0, 0, 3};
+  const uint8_t side[3] = {0, 1, 0};
+  const double id[3] = {1, 2, 3};
+  const double price[3] = {100, 101.5, 100};
+  const double qty[3] = {1, 1, 1};
+  const OpStats st = applyOps(b, OpStream{kind, side, id, price, qty, 3}, nullptr);
+  CHECK_EQ(st.badIndex, 1);
+  CHECK(std::string(st.badField) == "priceTicks");
+  CHECK_EQ(st.applied, 1u);
+}
+
+int main() {
+  testMatchingBasics();
+  testOpStreamRejectsMalformed();
+  testIdMap();
+  testWindowLimits();
+  for (uint64_t seed = 1; seed <= 30; ++seed) testAgainstReference(seed, 3000, 24, seed <= 3);
+  testAgainstReference(1234, 30000, 60, false);
+  testBatch();
+  testNoSteadyStateAllocation();
+  std::printf("%d checks, %d failures\n", gChecks, gFailures);
+  return gFailures == 0 ? 0 : 1;
+}
