@@ -140,6 +140,18 @@ function side(name: string, v: Side): Side {
   return v;
 }
 
+const MAX_LEVELS_LIMIT = 1 << 24;
+function bookOptions(name: string, options: BookOptions | undefined): BookOptions {
+  if (options === undefined) return {};
+  if (typeof options !== "object" || options === null) fail(`${name} must be an object`);
+  for (const key of ["initialLevels", "maxLevels", "orderCapacity"] as const) {
+    const v = options[key];
+    if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0 || v > MAX_LEVELS_LIMIT))
+      fail(`${name}.${key} must be a whole number in [1, ${MAX_LEVELS_LIMIT}], got ${String(v)}`);
+  }
+  return options;
+}
+
 // ---- public types -------------------------------------------------------------------------------
 
 /** Order side: 0 is the bid (buy), 1 the ask (sell). Trades carry the aggressor's side. */
@@ -174,7 +186,10 @@ export class Instrument {
 export interface BookOptions {
   /** Width of the tick-indexed level window at start (rounded up to a power of two). Default 1024. */
   initialLevels?: number;
-  /** Widest window (in ticks) the book may grow to; prices further out are refused. Default 2^20. */
+  /**
+   * Widest the tick window may grow to (memory: 48 bytes per tick); a price that cannot share a window
+   * of this width with the resting book is refused with PRICE_OUT_OF_RANGE. Default 2^20, at most 2^24.
+   */
   maxLevels?: number;
   /** Order slots reserved up front; the arena grows past it, amortised. Default 1024. */
   orderCapacity?: number;
@@ -269,10 +284,7 @@ export class OrderBook {
   private readonly levelQtys = new Float64Array(64);
 
   constructor(options: BookOptions = {}) {
-    for (const [k, v] of Object.entries(options)) {
-      if (v !== undefined && (!Number.isSafeInteger(v) || (v as number) <= 0)) fail(`BookOptions.${k} must be a positive whole number, got ${String(v)}`);
-    }
-    this.native = new (binding().NativeBook)(options);
+    this.native = new (binding().NativeBook)(bookOptions("BookOptions", options));
   }
 
   /** Submits a limit order: matches what crosses, then rests, cancels (IOC) or is refused (post-only). */
@@ -283,13 +295,14 @@ export class OrderBook {
       orderId("id", order.id), side("side", order.side), priceTicks("priceTicks", order.priceTicks),
       qtyLots("qtyLots", order.qtyLots), tif, order.trackQueue === true,
     );
-    return this.result(r, order.id);
+    return this.result(r, order.id, order.priceTicks);
   }
 
   /** Takes up to qtyLots from the opposite side at any price; what finds no liquidity is cancelled. */
   market(order: { id?: number; side: Side; qtyLots: number }): OrderResult {
     const id = order.id === undefined ? 0 : wholeNumber("id", order.id);
-    return this.result(this.native.market(id, side("side", order.side), qtyLots("qtyLots", order.qtyLots)), id);
+    if (id < 0) fail(`id must be 0 (anonymous) or a positive whole number, got ${id}`);
+    return this.result(this.native.market(id, side("side", order.side), qtyLots("qtyLots", order.qtyLots)), id, NaN);
   }
 
   /** Cancels a resting order and returns the quantity it still had. Unknown ids throw UNKNOWN_ORDER. */
@@ -316,6 +329,7 @@ export class OrderBook {
     this.check(s, order.id, order.priceTicks);
   }
 
+
   clear(): void {
     this.native.clear();
   }
@@ -332,6 +346,7 @@ export class OrderBook {
   /** The best `n` levels of one side, touch first. */
   levels(s: Side, n: number): { priceTicks: number[]; qtyLots: number[] } {
     const want = wholeNumber("n", n);
+    if (want < 0 || want > 1 << 20) fail(`n must be a whole number of levels in [0, 1048576], got ${n}`);
     const prices = want <= 64 ? this.levelPrices : new Float64Array(want);
     const qtys = want <= 64 ? this.levelQtys : new Float64Array(want);
     const k = this.native.topLevels(side("side", s), want, prices, qtys);
@@ -385,12 +400,12 @@ export class OrderBook {
     fail(`order ${id}: ${statusName(status)}`);
   }
 
-  private result(r: number[], id: number): OrderResult {
+  private result(r: number[], id: number, price: number): OrderResult {
     const [status, filledLots, restingLots, cancelledLots] = r;
     const trades = this.takeTrades();
     if (status === STATUS.postOnlyWouldCross)
       return { accepted: false, rejectReason: "post-only-would-cross", filledLots: 0, restingLots: 0, cancelledLots: 0, trades };
-    this.check(status, id, NaN);
+    this.check(status, id, price);
     return { accepted: true, filledLots, restingLots, cancelledLots, trades };
   }
 
@@ -468,6 +483,7 @@ export interface BatchIO {
   /** Quote currency: minus what buys cost, plus what sells earned, minus fees. */
   cash: Float64Array;
   feesPaid: Float64Array;
+  /** Fills this step; rows at and beyond min(fillCount, fillsPerMarket) keep stale values. */
   fillCount: Int32Array;
   slotState: Int8Array;
   slotPriceTicks: Float64Array;
@@ -510,6 +526,7 @@ function nonNegativeNs(name: string, v: number): number {
 
 function latency(name: string, spec: LatencySpec | undefined): NativeLatency {
   if (spec === undefined) return { kind: 0, fixedNs: 0, maxNs: 0, sigma: 0 };
+  if (typeof spec !== "object" || spec === null) fail(`${name} must be a latency spec such as { kind: "constant", ns: 0 }, got ${String(spec)}`);
   switch (spec.kind) {
     case "constant":
       return { kind: 0, fixedNs: nonNegativeNs(`${name}.ns`, spec.ns), maxNs: 0, sigma: 0 };
@@ -583,7 +600,7 @@ export class BatchMarket {
         tickSize, lotSize, makerBps: fees.makerBps, takerBps: fees.takerBps,
         orderEntryLatency: latency("orderEntryLatency", options.orderEntryLatency),
         marketDataLatency: latency("marketDataLatency", options.marketDataLatency),
-        flow: flowParams, book: options.book ?? {},
+        flow: flowParams, book: bookOptions("book", options.book),
       }, this.io);
     } catch (e) {
       if (e instanceof TrancheError) throw e;

@@ -42,9 +42,10 @@ const char* statusName(Status s) {
   return "unknown status";
 }
 
-Book::Book(const BookConfig& cfg) : maxLevels_(cfg.maxLevels), ids_(cfg.orderCapacity) {
-  cap_ = 64;
-  while (cap_ < cfg.initialLevels) cap_ <<= 1;
+Book::Book(const BookConfig& cfg) : maxLevels_(std::max<uint32_t>(cfg.maxLevels, 64)), ids_(cfg.orderCapacity) {
+  uint64_t cap = 64;
+  while (cap < cfg.initialLevels && cap < maxLevels_) cap <<= 1;
+  cap_ = static_cast<uint32_t>(std::min<uint64_t>(cap, maxLevels_));
   orders_.reserve(cfg.orderCapacity);
   trades_.reserve(256);
 }
@@ -82,6 +83,7 @@ bool Book::ensureWindow(Tick p) {
   uint64_t newCap = cap_;
   // Leave room on both sides so a walking price does not trigger a rebuild on every new level.
   while (newCap < span * 2 && newCap < maxLevels_) newCap <<= 1;
+  newCap = std::min<uint64_t>(newCap, maxLevels_);
   const Tick newBase = lo - static_cast<Tick>((newCap - span) / 2);
   rebuildWindow(newBase, static_cast<uint32_t>(newCap));
   return true;

@@ -12,7 +12,8 @@ namespace tranche {
 
 struct BookConfig {
   uint32_t initialLevels = 1024;   // width of the tick window at start (a power of two)
-  uint32_t maxLevels = 1u << 20;   // widest window the book may grow to before refusing a price
+  uint32_t maxLevels = 1u << 20;   // widest the window may grow (memory bound); a price the resting book
+                                   // and it cannot share within this many ticks is refused
   uint32_t orderCapacity = 1024;   // arena slots reserved up front
 };
 

@@ -17,7 +17,7 @@ OpStats applyOps(Book& book, const OpStream& ops, OpOutputs* out) {
     const char* bad = nullptr;
     if (kind > 5) bad = "kind";
     else if (ops.side[i] > 1 && kind != 4 && kind != 5) bad = "side";
-    else if (!whole(idD) || idD < 0) bad = "id";
+    else if (!whole(idD) || idD < 0 || (kind <= 2 && idD == 0)) bad = "id";
     else if (kind <= 2 && !whole(priceD)) bad = "priceTicks";
     else if (kind != 4 && !(whole(qtyD) && qtyD > 0)) bad = "qtyLots";
     if (bad) {

@@ -1,6 +1,8 @@
 #include "poisson_flow.h"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace tranche {
 
@@ -34,7 +36,14 @@ Tick PoissonFlow::quoteFrom(const Book& book, Side side) const {
 void PoissonFlow::schedule() {
   const double total = 2.0 * (cfg_.limitRatePerSec + cfg_.marketRatePerSec) +
                        cfg_.cancelRatePerSec * static_cast<double>(live_.size());
-  next_ += static_cast<TsNs>(std::ceil(rng_.exponential(total) * 1e9));
+  if (!(total > 0.0)) {
+    next_ = std::numeric_limits<TsNs>::max();  // nothing left to happen
+    return;
+  }
+  // Clamp before converting: an absurdly small rate must not overflow the clock.
+  const double gapNs = std::min(std::ceil(rng_.exponential(total) * 1e9), 1e18);
+  next_ = gapNs >= static_cast<double>(std::numeric_limits<TsNs>::max() - next_) ? std::numeric_limits<TsNs>::max()
+                                                                                   : next_ + static_cast<TsNs>(gapNs);
 }
 
 void PoissonFlow::step(Book& book) {

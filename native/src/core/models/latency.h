@@ -51,8 +51,10 @@ class LogNormalLatency final : public LatencyModel {
   LogNormalLatency(TsNs median, double sigma, TsNs cap)
       : logMedian_(std::log(static_cast<double>(std::max<TsNs>(median, 1)))), sigma_(sigma), cap_(cap) {}
   TsNs sample(Rng& rng) override {
-    const TsNs d = static_cast<TsNs>(std::exp(logMedian_ + sigma_ * rng.normal()));
-    return cap_ > 0 ? std::min(d, cap_) : d;
+    // Cap in floating point: converting a huge draw to int64 first would overflow.
+    double d = std::exp(logMedian_ + sigma_ * rng.normal());
+    if (cap_ > 0) d = std::min(d, static_cast<double>(cap_));
+    return static_cast<TsNs>(std::min(d, 1e18));
   }
 
  private:
