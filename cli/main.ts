@@ -2,6 +2,7 @@
 // The `tranche` command: parses arguments and dispatches; the work lives in library modules.
 import { parseArgs } from "node:util";
 import { TrancheError } from "../native/index.js";
+import { runDataCommand } from "./data.js";
 import { quickstartDefaults, runQuickstart } from "./quickstart.js";
 
 const usage = `tranche — reinforcement-learning execution agents on a native order-book simulator
@@ -11,6 +12,10 @@ Usage:
       Runs the main job on the embedded default market. Today (before training exists) that is a
       batch of simulated markets (zero-intelligence Poisson flow, latency, fees) in which a TWAP-style
       parent order is executed; prints throughput and implementation-shortfall statistics.
+  tranche data import-lobster <message> <orderbook> -o <file.arrow> [--tick N] [--date D] [--no-verify]
+  tranche data import-binance <files...> -o <file.arrow> [--tick T] [--lot L]
+  tranche data info <file.arrow>
+      Market data as Apache Arrow files; \`tranche data --help\` for details.
   tranche --help
 `;
 
@@ -59,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
   switch (command) {
     case "quickstart":
       return quickstart(rest);
+    case "data":
+      return runDataCommand(rest);
     case undefined:
     case "--help":
     case "-h":

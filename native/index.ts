@@ -44,8 +44,8 @@ interface NativeBookHandle {
   totals(): [number, number, number, number, number];
   checkInvariants(): string | null;
   applyOps(
-    kind: Uint8Array, side: Uint8Array, id: Float64Array, price: Float64Array, qty: Float64Array,
-    outputs?: OpOutputs,
+    kind: Uint8Array, side: Uint8Array, id: Float64Array | BigInt64Array, price: Float64Array | BigInt64Array,
+    qty: Float64Array | BigInt64Array, outputs?: OpOutputs,
   ): [number, number, number, number, number, string | null, number];
   bytesReserved(): number;
 }
@@ -226,14 +226,18 @@ export interface LimitOrder {
   trackQueue?: boolean;
 }
 
-/** Column-wise operation stream (one element per op) for bulk application. */
-export interface OpStream {
+/**
+ * Column-wise operation stream (one element per op) for bulk application. Integer columns come either
+ * all as BigInt64Array (Arrow's int64 columns, no conversion needed: the fast path) or all as
+ * Float64Array holding whole numbers below 2^51 (checked per op).
+ */
+export interface OpStream<T extends Float64Array | BigInt64Array = Float64Array | BigInt64Array> {
   /** 0 limit GTC, 1 limit IOC, 2 limit post-only, 3 market, 4 cancel, 5 reduce (qty = amount removed). */
   kind: Uint8Array;
   side: Uint8Array;
-  id: Float64Array;
-  priceTicks: Float64Array;
-  qtyLots: Float64Array;
+  id: T;
+  priceTicks: T;
+  qtyLots: T;
 }
 export const OpKind = { LimitGtc: 0, LimitIoc: 1, LimitPostOnly: 2, Market: 3, Cancel: 4, Reduce: 5 } as const;
 
@@ -382,6 +386,9 @@ export class OrderBook {
     for (const key of ["side", "id", "priceTicks", "qtyLots"] as const) {
       if (ops[key].length !== n) fail(`OpStream.${key} has ${ops[key].length} elements but kind has ${n}`);
     }
+    const big = ops.id instanceof BigInt64Array;
+    if ((ops.priceTicks instanceof BigInt64Array) !== big || (ops.qtyLots instanceof BigInt64Array) !== big)
+      fail("OpStream.id, priceTicks and qtyLots must all be BigInt64Array or all be Float64Array");
     const [applied, trades, refused, tradedLots, badIndex, badField, tradesWritten] = this.native.applyOps(
       ops.kind, ops.side, ops.id, ops.priceTicks, ops.qtyLots, outputs,
     );

@@ -261,7 +261,7 @@ describe("malformed batch commands", () => {
 });
 
 describe("applyOps", () => {
-  function stream(rows: [kind: number, side: number, id: number, priceTicks: number, qtyLots: number][]): OpStream {
+  function stream(rows: [kind: number, side: number, id: number, priceTicks: number, qtyLots: number][]): OpStream<Float64Array> {
     return {
       kind: Uint8Array.from(rows, (r) => r[0]),
       side: Uint8Array.from(rows, (r) => r[1]),

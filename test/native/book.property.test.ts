@@ -288,7 +288,7 @@ function referenceState(ref: ReferenceBook) {
   };
 }
 
-function toOpStream(ops: Op[]): OpStream {
+function toOpStream(ops: Op[]): OpStream<Float64Array> {
   return {
     kind: Uint8Array.from(ops, (o) => o.kind),
     side: Uint8Array.from(ops, (o) => o.side),

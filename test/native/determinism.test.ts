@@ -6,9 +6,9 @@ import { MS, REFERENCE_PRICE, differingFields, ioBytes, stepWith, xorshift, type
 // ---- the book -----------------------------------------------------------------------------------
 
 /** A seeded stream of book operations: a narrow price band, cancels and reductions of earlier ids. */
-function opStream(seed: number, n: number): OpStream {
+function opStream(seed: number, n: number): OpStream<Float64Array> {
   const rand = xorshift(seed);
-  const ops: OpStream = {
+  const ops: OpStream<Float64Array> = {
     kind: new Uint8Array(n), side: new Uint8Array(n), id: new Float64Array(n), priceTicks: new Float64Array(n), qtyLots: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
@@ -49,6 +49,30 @@ describe("book determinism", () => {
     }
     expect(a.bids).toEqual(b.bids);
     expect(a.asks).toEqual(b.asks);
+  });
+
+  it("gives the same statuses, trades and book from BigInt64Array columns as from Float64Array columns", () => {
+    const ops = opStream(4242, 20_000);
+    const big = (a: Float64Array) => BigInt64Array.from(a, (x) => BigInt(x));
+    const a = runOps(ops);
+    const b = runOps({ ...ops, id: big(ops.id), priceTicks: big(ops.priceTicks), qtyLots: big(ops.qtyLots) });
+    expect(a.stats.trades).toBeGreaterThan(1_000);
+    expect(b.stats).toEqual(a.stats);
+    for (const key of ["status", "tradeMaker", "tradeTaker", "tradePrice", "tradeQty", "tradeAggressor"] as const) {
+      expect(bytes(b.out[key]).equals(bytes(a.out[key])), key).toBe(true);
+    }
+    expect(b.bids).toEqual(a.bids);
+    expect(b.asks).toEqual(a.asks);
+  });
+
+  it("stops BigInt64Array streams at a malformed op too, naming its index and field", () => {
+    const ops = opStream(99, 10);
+    const big = (a: Float64Array) => BigInt64Array.from(a, (x) => BigInt(x));
+    const qtyLots = big(ops.qtyLots);
+    qtyLots[6] = -3n;
+    const book = new OrderBook();
+    expect(() => book.applyOps({ ...ops, id: big(ops.id), priceTicks: big(ops.priceTicks), qtyLots })).toThrow(/OpStream\.qtyLots\[6\].*6 ops before it were applied/);
+    expect(() => book.applyOps({ ...ops, id: big(ops.id), priceTicks: ops.priceTicks, qtyLots })).toThrow(/all be BigInt64Array or all be Float64Array/);
   });
 
   it("gives the same trades through single calls as through applyOps", () => {

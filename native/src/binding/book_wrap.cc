@@ -189,9 +189,10 @@ Napi::Value BookWrap::ApplyOps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsTypedArray()) throw Napi::TypeError::New(env, "kind must be a Uint8Array");
   const size_t n = info[0].As<Napi::TypedArray>().ElementLength();
-  OpStream ops{arrayArg<uint8_t>(info[0], "kind", n), arrayArg<uint8_t>(info[1], "side", n),
-               arrayArg<double>(info[2], "id", n),    arrayArg<double>(info[3], "priceTicks", n),
-               arrayArg<double>(info[4], "qtyLots", n), n};
+  // Integer columns (BigInt64Array, as Arrow stores them) skip the integrality check doubles need.
+  const bool int64 = info[2].IsTypedArray() && info[2].As<Napi::TypedArray>().TypedArrayType() == napi_bigint64_array;
+  const uint8_t* kind = arrayArg<uint8_t>(info[0], "kind", n);
+  const uint8_t* side = arrayArg<uint8_t>(info[1], "side", n);
   OpOutputs out;
   OpOutputs* outPtr = nullptr;
   if (info.Length() > 5 && info[5].IsObject()) {
@@ -208,7 +209,13 @@ Napi::Value BookWrap::ApplyOps(const Napi::CallbackInfo& info) {
       out.tradeCapacity = cap;
     }
   }
-  const OpStats st = applyOps(book_, ops, outPtr);
+  const OpStats st =
+      int64 ? applyOps(book_, OpStream64{kind, side, arrayArg<int64_t>(info[2], "id", n), arrayArg<int64_t>(info[3], "priceTicks", n),
+                                         arrayArg<int64_t>(info[4], "qtyLots", n), n},
+                       outPtr)
+            : applyOps(book_, OpStream{kind, side, arrayArg<double>(info[2], "id", n), arrayArg<double>(info[3], "priceTicks", n),
+                                       arrayArg<double>(info[4], "qtyLots", n), n},
+                       outPtr);
   Napi::Array a = Napi::Array::New(env, 7);
   a.Set(0u, Napi::Number::New(env, static_cast<double>(st.applied)));
   a.Set(1u, Napi::Number::New(env, static_cast<double>(st.trades)));

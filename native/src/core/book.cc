@@ -45,32 +45,49 @@ const char* statusName(Status s) {
 Book::Book(const BookConfig& cfg) : maxLevels_(std::max<uint32_t>(cfg.maxLevels, 64)), ids_(cfg.orderCapacity) {
   uint64_t cap = 64;
   while (cap < cfg.initialLevels && cap < maxLevels_) cap <<= 1;
-  cap_ = static_cast<uint32_t>(std::min<uint64_t>(cap, maxLevels_));
+  initialCap_ = static_cast<uint32_t>(std::min<uint64_t>(cap, maxLevels_));
   orders_.reserve(cfg.orderCapacity);
   trades_.reserve(256);
+  tracked_.reserve(16);
 }
 
 size_t Book::bytesReserved() const {
   return (levels_[0].capacity() + levels_[1].capacity()) * sizeof(Level) +
          (bits_[0].capacity() + bits_[1].capacity()) * sizeof(uint64_t) +
-         orders_.capacity() * sizeof(RestingOrder) + ids_.bytes() + trades_.capacity() * sizeof(Trade);
+         orders_.capacity() * sizeof(RestingOrder) + ids_.bytes() + trades_.capacity() * sizeof(Trade) +
+         tracked_.capacity() * sizeof(Tracked);
+}
+
+void Book::clear() {
+  for (int s = 0; s < 2; ++s) {
+    for (size_t w = 0; w < bits_[s].size(); ++w) {
+      for (uint64_t m = bits_[s][w]; m != 0; m &= m - 1) levels_[s][(w << 6) + static_cast<size_t>(__builtin_ctzll(m))] = Level{};
+      bits_[s][w] = 0;
+    }
+  }
+  orders_.clear();
+  freeHead_ = kNil;
+  tracked_.clear();
+  ids_.clear();
+  nextSeq_ = 1;
+  bestBid_ = kNoBid;
+  bestAsk_ = kNoAsk;
+  trades_.clear();
+  totals_ = BookTotals{};
+  cap_ = 0;  // the next order re-places the window, reusing the arrays
 }
 
 // ---- level window -------------------------------------------------------------------------------
 
-// Makes `p` addressable. The window re-centres (and doubles if the resting book is too wide) only when
+// Makes `p` addressable. The window re-centres (and widens if the resting book is too wide) only when
 // the price walks out of it, so steady-state events never allocate.
-bool Book::ensureWindow(Tick p) {
-  if (!windowSet_) {
-    windowSet_ = true;
-    if (levels_[0].size() == cap_) base_ = p - static_cast<Tick>(cap_ / 2);
-    else rebuildWindow(p - static_cast<Tick>(cap_ / 2), cap_);
-    return true;
-  }
-  if (inWindow(p)) return true;
-  if (bestBid_ == kNoBid && bestAsk_ == kNoAsk) {
-    // Empty book: levels and bits are all clear, so moving the base is enough.
-    base_ = p - static_cast<Tick>(cap_ / 2);
+bool Book::growWindow(Tick p) {
+  if (cap_ == 0 || (bestBid_ == kNoBid && bestAsk_ == kNoAsk)) {
+    // Empty book: every level and bit is clear, so placing the window is enough.
+    const uint32_t cap = std::max<uint32_t>(initialCap_, static_cast<uint32_t>(levels_[0].size()));
+    if (levels_[0].size() != cap) rebuildWindow(p - static_cast<Tick>(cap / 2), cap);
+    cap_ = cap;
+    base_ = p - static_cast<Tick>(cap / 2);
     return true;
   }
   const Tick lowestBid = bestBid_ == kNoBid ? kNoAsk : scanUp(kBid, base_);
@@ -78,7 +95,7 @@ bool Book::ensureWindow(Tick p) {
   Tick lo = p, hi = p;
   if (bestBid_ != kNoBid) lo = std::min(lo, lowestBid), hi = std::max(hi, bestBid_);
   if (bestAsk_ != kNoAsk) lo = std::min(lo, bestAsk_), hi = std::max(hi, highestAsk);
-  const uint64_t span = static_cast<uint64_t>(hi - lo) + 1;
+  const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
   if (span > maxLevels_) return false;
   uint64_t newCap = cap_;
   // Leave room on both sides so a walking price does not trigger a rebuild on every new level.
@@ -93,7 +110,7 @@ void Book::rebuildWindow(Tick newBase, uint32_t newCap) {
   for (int s = 0; s < 2; ++s) {
     std::vector<Level> levels(newCap);
     std::vector<uint64_t> bits((newCap + 63) / 64, 0);
-    for (size_t w = 0; w < bits_[s].size(); ++w) {
+    for (size_t w = 0; w < bits_[s].size() && cap_ > 0; ++w) {
       for (uint64_t m = bits_[s][w]; m != 0; m &= m - 1) {
         const Tick p = base_ + static_cast<Tick>((w << 6) + static_cast<size_t>(__builtin_ctzll(m)));
         const uint64_t o = static_cast<uint64_t>(p - newBase);
@@ -109,7 +126,7 @@ void Book::rebuildWindow(Tick newBase, uint32_t newCap) {
 }
 
 Tick Book::scanDown(Side s, Tick from) const {
-  if (!windowSet_ || from < base_) return kNoBid;
+  if (cap_ == 0 || from < base_) return kNoBid;
   const Tick top = base_ + static_cast<Tick>(cap_) - 1;
   if (from > top) from = top;
   const uint64_t o = static_cast<uint64_t>(from - base_);
@@ -123,15 +140,16 @@ Tick Book::scanDown(Side s, Tick from) const {
 }
 
 Tick Book::scanUp(Side s, Tick from) const {
-  if (!windowSet_) return kNoAsk;
+  if (cap_ == 0) return kNoAsk;
   if (from < base_) from = base_;
   if (from >= base_ + static_cast<Tick>(cap_)) return kNoAsk;
   const uint64_t o = static_cast<uint64_t>(from - base_);
   size_t w = o >> 6;
   uint64_t m = bits_[s][w] & (~0ull << (o & 63));
+  const size_t words = (cap_ + 63) / 64;
   while (true) {
     if (m != 0) return base_ + static_cast<Tick>((w << 6) + static_cast<size_t>(__builtin_ctzll(m)));
-    if (++w == bits_[s].size()) return kNoAsk;
+    if (++w == words) return kNoAsk;
     m = bits_[s][w];
   }
 }
@@ -144,98 +162,74 @@ void Book::repairBestAfterEmpty(Side s, Tick emptied) {
   }
 }
 
-void Book::clear() {
-  for (int s = 0; s < 2; ++s) {
-    for (size_t w = 0; w < bits_[s].size(); ++w) {
-      for (uint64_t m = bits_[s][w]; m != 0; m &= m - 1) levels_[s][(w << 6) + static_cast<size_t>(__builtin_ctzll(m))] = Level{};
-      bits_[s][w] = 0;
-    }
-  }
-  orders_.clear();
-  freeHead_ = kNil;
-  ids_.clear();
-  nextSeq_ = 1;
-  bestBid_ = kNoBid;
-  bestAsk_ = kNoAsk;
-  trades_.clear();
-  totals_ = BookTotals{};
-  windowSet_ = false;
-}
-
 // ---- arena and FIFO -----------------------------------------------------------------------------
 
-uint32_t Book::allocOrder() {
+inline uint32_t Book::allocOrder() {
   if (freeHead_ != kNil) {
     const uint32_t idx = freeHead_;
-    freeHead_ = orders_[idx].nextTracked;
+    freeHead_ = orders_[idx].next;
     return idx;
   }
   orders_.push_back(RestingOrder{});
   return static_cast<uint32_t>(orders_.size() - 1);
 }
 
-void Book::freeOrder(uint32_t idx) {
-  RestingOrder& o = orders_[idx];
-  o.live = false;
-  o.nextTracked = freeHead_;
-  freeHead_ = idx;
-}
-
-// Appends a filled-in arena order to the tail of its level.
-void Book::rest(uint32_t idx, bool track) {
+// Appends an arena order (id, price, qty, side filled in, id already mapped) to the tail of its level.
+inline void Book::rest(uint32_t idx, bool track) {
   RestingOrder& o = orders_[idx];
   Level& lv = level(o.side, o.price);
   o.seq = nextSeq_++;
   o.prev = lv.tail;
   o.next = kNil;
-  o.live = true;
   o.tracked = track;
-  o.nextTracked = kNil;
   if (lv.tail != kNil) orders_[lv.tail].next = idx; else lv.head = idx;
   lv.tail = idx;
-  ++lv.count;
-  if (track) {
-    o.queueAhead = lv.qty;
-    o.nextTracked = lv.trackedHead;
-    lv.trackedHead = idx;
-  }
+  if (track) tracked_.push_back(Tracked{idx, lv.qty});
   lv.qty += o.qty;
   setBit(o.side, o.price);
   if (o.side == kBid) {
-    if (bestBid_ == kNoBid || o.price > bestBid_) bestBid_ = o.price;
+    if (o.price > bestBid_) bestBid_ = o.price;
   } else {
-    if (bestAsk_ == kNoAsk || o.price < bestAsk_) bestAsk_ = o.price;
+    if (o.price < bestAsk_) bestAsk_ = o.price;
   }
-  ids_.insert(o.id, idx);
   totals_.added += o.qty;
 }
 
-// Takes a (now empty or cancelled) order out of its level, the id map and the arena.
-void Book::unlink(uint32_t idx) {
+// Takes an order (already out of the id map) out of its level and returns its slot to the arena.
+inline void Book::unlink(uint32_t idx) {
   RestingOrder& o = orders_[idx];
   Level& lv = level(o.side, o.price);
   if (o.prev != kNil) orders_[o.prev].next = o.next; else lv.head = o.next;
   if (o.next != kNil) orders_[o.next].prev = o.prev; else lv.tail = o.prev;
-  --lv.count;
   if (o.tracked) {
-    uint32_t* link = &lv.trackedHead;
-    while (*link != idx) link = &orders_[*link].nextTracked;
-    *link = o.nextTracked;
+    for (size_t i = 0; i < tracked_.size(); ++i) {
+      if (tracked_[i].index == idx) {
+        tracked_[i] = tracked_.back();
+        tracked_.pop_back();
+        break;
+      }
+    }
   }
-  ids_.erase(o.id);
-  const Side side = o.side;
-  const Tick price = o.price;
-  freeOrder(idx);
+  o.next = freeHead_;
+  freeHead_ = idx;
   if (lv.head == kNil) {
-    clearBit(side, price);
-    repairBestAfterEmpty(side, price);
+    clearBit(o.side, o.price);
+    repairBestAfterEmpty(o.side, o.price);
   }
 }
 
-// Quantity left the level from an order with time priority `seq`: tracked orders behind it move up.
-void Book::onRemoved(Level& lv, uint64_t seq, Lots qty) {
-  for (uint32_t t = lv.trackedHead; t != kNil; t = orders_[t].nextTracked)
-    if (orders_[t].seq > seq) orders_[t].queueAhead -= qty;
+// Quantity left a level from order `from`: tracked orders behind it at that price move up.
+void Book::onRemoved(const RestingOrder& from, Lots qty) {
+  for (Tracked& t : tracked_) {
+    const RestingOrder& o = orders_[t.index];
+    if (o.price == from.price && o.side == from.side && later(o.seq, from.seq)) t.queueAhead -= qty;
+  }
+}
+
+const Book::Tracked* Book::trackedEntry(uint32_t idx) const {
+  for (const Tracked& t : tracked_)
+    if (t.index == idx) return &t;
+  return nullptr;
 }
 
 // Matches an incoming order against the opposite side, best price first and FIFO within a price.
@@ -256,8 +250,11 @@ Lots Book::take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty) {
       filled += f;
       lv.qty -= f;
       totals_.traded += f;
-      if (lv.trackedHead != kNil) onRemoved(lv, o.seq, f);
-      if (o.qty == 0) unlink(idx);
+      if (!tracked_.empty()) onRemoved(o, f);
+      if (o.qty == 0) {
+        ids_.erase(o.id);
+        unlink(idx);
+      }
     }
   }
   return filled;
@@ -271,29 +268,47 @@ Status Book::limit(OrderId id, Side side, Tick price, Lots qty, Tif tif, OrderRe
   if (id == 0) return Status::kInvalidId;
   if (qty <= 0) return Status::kInvalidQty;
   if (!validPrice(price)) return Status::kInvalidPrice;
-  if (ids_.find(id) != kNil) return Status::kDuplicateId;
-  const bool crosses = side == kBid ? (bestAsk_ != kNoAsk && price >= bestAsk_)
-                                    : (bestBid_ != kNoBid && price <= bestBid_);
-  if (tif == Tif::kPostOnly && crosses) return Status::kPostOnlyWouldCross;
-  // Make room for the remainder before matching, so a refused price leaves the book untouched.
-  if (tif != Tif::kIoc && !ensureWindow(price)) return Status::kPriceOutOfRange;
+  const bool crosses = side == kBid ? price >= bestAsk_ : price <= bestBid_;
+  if (tif == Tif::kPostOnly && crosses) {
+    if (ids_.find(id) != kNil) return Status::kDuplicateId;
+    return Status::kPostOnlyWouldCross;
+  }
+  const bool rests = tif != Tif::kIoc;
+  // Make room and claim the id before matching, so a refused order leaves the book untouched.
+  if (rests && !inWindow(price) && !growWindow(price)) {
+    if (ids_.find(id) != kNil) return Status::kDuplicateId;
+    return Status::kPriceOutOfRange;
+  }
+  uint32_t idx = kNil;
+  if (rests) {
+    idx = allocOrder();
+    if (!ids_.insertNew(id, idx)) {
+      orders_[idx].next = freeHead_;
+      freeHead_ = idx;
+      return Status::kDuplicateId;
+    }
+  } else if (ids_.find(id) != kNil) {
+    return Status::kDuplicateId;
+  }
   const Lots filled = crosses ? take(side, id, price, qty) : 0;
   const Lots left = qty - filled;
   OrderResult r;
   r.filled = filled;
-  if (left > 0) {
-    if (tif == Tif::kIoc) {
-      r.cancelled = left;
-    } else {
-      const uint32_t idx = allocOrder();
-      RestingOrder& o = orders_[idx];
-      o.id = id;
-      o.price = price;
-      o.qty = left;
-      o.side = side;
-      rest(idx, track);
-      r.resting = left;
+  if (left > 0 && rests) {
+    RestingOrder& o = orders_[idx];
+    o.id = id;
+    o.price = price;
+    o.qty = left;
+    o.side = side;
+    rest(idx, track);
+    r.resting = left;
+  } else {
+    if (rests) {
+      ids_.erase(id);
+      orders_[idx].next = freeHead_;
+      freeHead_ = idx;
     }
+    r.cancelled = left;
   }
   if (out) *out = r;
   TRANCHE_DEBUG_CHECK();
@@ -313,11 +328,11 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
   if (qty <= 0) return Status::kInvalidQty;
   if (!validPrice(price)) return Status::kInvalidPrice;
   if (ids_.find(id) != kNil) return Status::kDuplicateId;
-  const bool crosses = side == kBid ? (bestAsk_ != kNoAsk && price >= bestAsk_)
-                                    : (bestBid_ != kNoBid && price <= bestBid_);
+  const bool crosses = side == kBid ? price >= bestAsk_ : price <= bestBid_;
   if (crosses) return Status::kPostOnlyWouldCross;
-  if (!ensureWindow(price)) return Status::kPriceOutOfRange;
+  if (!inWindow(price) && !growWindow(price)) return Status::kPriceOutOfRange;
   const uint32_t idx = allocOrder();
+  ids_.insert(id, idx);
   RestingOrder& o = orders_[idx];
   o.id = id;
   o.price = price;
@@ -329,14 +344,15 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
 }
 
 Status Book::cancel(OrderId id, Lots* cancelledQty) {
-  const uint32_t idx = ids_.find(id);
-  if (idx == kNil) return Status::kUnknownOrder;
+  const int64_t slot = ids_.findSlot(id);
+  if (slot < 0) return Status::kUnknownOrder;
+  const uint32_t idx = ids_.valueAt(slot);
+  ids_.eraseAt(slot);
   RestingOrder& o = orders_[idx];
-  Level& lv = level(o.side, o.price);
   const Lots q = o.qty;
-  lv.qty -= q;
+  level(o.side, o.price).qty -= q;
   totals_.cancelled += q;
-  if (lv.trackedHead != kNil) onRemoved(lv, o.seq, q);
+  if (!tracked_.empty()) onRemoved(o, q);
   unlink(idx);
   if (cancelledQty) *cancelledQty = q;
   TRANCHE_DEBUG_CHECK();
@@ -345,17 +361,20 @@ Status Book::cancel(OrderId id, Lots* cancelledQty) {
 
 Status Book::reduce(OrderId id, Lots by, Lots* remaining) {
   if (by <= 0) return Status::kInvalidQty;
-  const uint32_t idx = ids_.find(id);
-  if (idx == kNil) return Status::kUnknownOrder;
+  const int64_t slot = ids_.findSlot(id);
+  if (slot < 0) return Status::kUnknownOrder;
+  const uint32_t idx = ids_.valueAt(slot);
   RestingOrder& o = orders_[idx];
-  Level& lv = level(o.side, o.price);
   const Lots d = by < o.qty ? by : o.qty;
   o.qty -= d;
-  lv.qty -= d;
+  level(o.side, o.price).qty -= d;
   totals_.cancelled += d;
-  if (lv.trackedHead != kNil) onRemoved(lv, o.seq, d);
+  if (!tracked_.empty()) onRemoved(o, d);
   const Lots left = o.qty;
-  if (left == 0) unlink(idx);
+  if (left == 0) {
+    ids_.eraseAt(slot);
+    unlink(idx);
+  }
   if (remaining) *remaining = left;
   TRANCHE_DEBUG_CHECK();
   return Status::kOk;
@@ -364,7 +383,7 @@ Status Book::reduce(OrderId id, Lots by, Lots* remaining) {
 // ---- queries ------------------------------------------------------------------------------------
 
 Lots Book::depthAt(Side side, Tick price) const {
-  if (!windowSet_ || !inWindow(price)) return 0;
+  if (!inWindow(price)) return 0;
   return level(side, price).qty;
 }
 
@@ -389,7 +408,7 @@ bool Book::queueAhead(OrderId id, Lots* ahead) const {
   if (idx == kNil) return false;
   const RestingOrder& o = orders_[idx];
   if (o.tracked) {
-    *ahead = o.queueAhead;
+    *ahead = trackedEntry(idx)->queueAhead;
     return true;
   }
   Lots sum = 0;
@@ -412,7 +431,7 @@ bool Book::checkInvariants(std::string* why) const {
   uint32_t seen = 0;
   Lots resting = 0;
   Tick bruteBid = kNoBid, bruteAsk = kNoAsk;
-  for (int si = 0; si < 2 && windowSet_; ++si) {
+  for (int si = 0; si < 2 && cap_ > 0; ++si) {
     const Side s = static_cast<Side>(si);
     for (uint32_t off = 0; off < cap_ && err.tellp() == 0; ++off) {
       const Tick p = base_ + off;
@@ -423,27 +442,27 @@ bool Book::checkInvariants(std::string* why) const {
       uint32_t count = 0, prev = kNil;
       for (uint32_t i = lv.head; i != kNil && err.tellp() == 0; i = orders_[i].next) {
         const RestingOrder& o = orders_[i];
-        if (!o.live || o.price != p || o.side != s || o.prev != prev || o.qty <= 0)
+        if (o.price != p || o.side != s || o.prev != prev || o.qty <= 0)
           err << "order " << o.id << " at tick " << p << " has inconsistent links or fields";
         else if (ids_.find(o.id) != i)
           err << "order " << o.id << " is not in the id map at its arena slot";
-        if (o.tracked) {
+        else if (o.tracked != (trackedEntry(i) != nullptr))
+          err << "order " << o.id << " tracked flag disagrees with the tracked list";
+        if (o.tracked && err.tellp() == 0) {
           Lots ahead = 0;
           for (uint32_t j = lv.head; j != i; j = orders_[j].next) ahead += orders_[j].qty;
-          if (ahead != o.queueAhead)
-            err << "order " << o.id << " queueAhead " << o.queueAhead << " but the FIFO says " << ahead;
+          if (ahead != trackedEntry(i)->queueAhead)
+            err << "order " << o.id << " queueAhead " << trackedEntry(i)->queueAhead << " but the FIFO says " << ahead;
         }
+        if (prev != kNil && !later(o.seq, orders_[prev].seq) && err.tellp() == 0)
+          err << "order " << o.id << " breaks time priority at tick " << p;
         sum += o.qty;
         ++count;
         prev = i;
       }
       if (err.tellp() != 0) break;
       if (lv.tail != prev) err << "tick " << p << ": tail link is wrong";
-      else if (sum != lv.qty || count != lv.count)
-        err << "side " << si << " tick " << p << ": level says " << lv.qty << "/" << lv.count << " orders sum to "
-            << sum << "/" << count;
-      for (uint32_t t = lv.trackedHead; t != kNil && err.tellp() == 0; t = orders_[t].nextTracked)
-        if (!orders_[t].tracked || orders_[t].price != p) err << "tracked list at tick " << p << " is corrupt";
+      else if (sum != lv.qty) err << "side " << si << " tick " << p << ": level says " << lv.qty << ", orders sum to " << sum;
       seen += count;
       resting += sum;
       if (count > 0) {

@@ -25,19 +25,21 @@ struct OrderResult {
 };
 
 // A resting order in the arena. FIFO links are arena indices; `seq` is the time priority.
+// 40 bytes: `seq` is 32 bits and compared with wrap-around, enough while resting orders at one price
+// were placed fewer than 2^31 orders apart.
 struct RestingOrder {
   OrderId id;
   Tick price;
   Lots qty;
-  uint64_t seq;
-  Lots queueAhead;      // maintained only while `tracked`
+  uint32_t seq;
   uint32_t prev;
-  uint32_t next;
-  uint32_t nextTracked; // next tracked order at the same level (or next free slot when free)
+  uint32_t next;  // next in the level's FIFO, or next free slot while the slot is free
   Side side;
   bool tracked;
-  bool live;
 };
+static_assert(sizeof(RestingOrder) == 40, "RestingOrder should stay 40 bytes");
+// True when sequence number a was issued after b (wrap-around safe).
+inline bool later(uint32_t a, uint32_t b) { return static_cast<int32_t>(a - b) > 0; }
 
 // Running totals that make quantity conservation checkable: added = resting + traded + cancelled.
 struct BookTotals {
@@ -71,7 +73,8 @@ class Book {
   int topLevels(Side side, int n, Tick* prices, Lots* qtys) const;
   // Next non-empty price strictly behind `price` (further from the touch) or kNoBid/kNoAsk.
   Tick nextLevel(Side side, Tick price) const;
-  // Quantity ahead of a resting order at its price: O(1) for tracked orders, a FIFO walk otherwise.
+  // Quantity ahead of a resting order at its price. Tracked orders keep it current: each removal at a
+  // price costs O(tracked orders), meant for the handful an agent has. Others walk their FIFO.
   bool queueAhead(OrderId id, Lots* ahead) const;
   const RestingOrder* find(OrderId id) const {
     const uint32_t i = ids_.find(id);
@@ -90,20 +93,23 @@ class Book {
   bool checkInvariants(std::string* why) const;
 
  private:
+  // One price: its FIFO (arena indices) and total quantity. 16 bytes, so a 4096-tick window is 64 KiB.
   struct Level {
     uint32_t head = kNil;
     uint32_t tail = kNil;
-    uint32_t trackedHead = kNil;
-    uint32_t count = 0;
     Lots qty = 0;
   };
+  // An order whose queue place is kept current. Few per book (agent orders), so a dense vector.
+  struct Tracked {
+    uint32_t index;
+    Lots queueAhead;
+  };
 
-  int64_t offset(Tick p) const { return p - base_; }
-  bool inWindow(Tick p) const { return p >= base_ && p < base_ + static_cast<Tick>(cap_); }
+  bool inWindow(Tick p) const { return static_cast<uint64_t>(p) - static_cast<uint64_t>(base_) < cap_; }
   Level& level(Side s, Tick p) { return levels_[s][static_cast<size_t>(p - base_)]; }
   const Level& level(Side s, Tick p) const { return levels_[s][static_cast<size_t>(p - base_)]; }
 
-  bool ensureWindow(Tick p);
+  bool growWindow(Tick p);
   void rebuildWindow(Tick newBase, uint32_t newCap);
   Tick scanDown(Side s, Tick fromInclusive) const; // highest non-empty <= from, or kNoBid
   Tick scanUp(Side s, Tick fromInclusive) const;   // lowest non-empty >= from, or kNoAsk
@@ -119,22 +125,23 @@ class Book {
   uint32_t allocOrder();
   void rest(uint32_t idx, bool track);
   void unlink(uint32_t idx);
-  void freeOrder(uint32_t idx);
-  void onRemoved(Level& lv, uint64_t seq, Lots qty);
+  void onRemoved(const RestingOrder& from, Lots qty);
   Lots take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty);
   void repairBestAfterEmpty(Side s, Tick emptied);
+  const Tracked* trackedEntry(uint32_t idx) const;
 
   std::vector<Level> levels_[2];
   std::vector<uint64_t> bits_[2];
   Tick base_ = 0;
-  uint32_t cap_ = 0;
+  uint32_t cap_ = 0;         // 0 until the first order places the window
+  uint32_t initialCap_;
   uint32_t maxLevels_;
-  bool windowSet_ = false;
 
   std::vector<RestingOrder> orders_;
   uint32_t freeHead_ = kNil;
+  std::vector<Tracked> tracked_;
   IdMap ids_;
-  uint64_t nextSeq_ = 1;
+  uint32_t nextSeq_ = 1;
 
   Tick bestBid_ = kNoBid;
   Tick bestAsk_ = kNoAsk;

@@ -9,23 +9,42 @@
 
 namespace tranche {
 
-// Keys are non-zero order ids (0 marks an empty slot). The table doubles at load 1/2, so a book whose
+// Keys are non-zero order ids (0 marks an empty slot). The table doubles at load 1/4 (short probe chains
+// measured faster than a denser, more cache-friendly table on GOOG-shaped streams), so a book whose
 // resting order count has reached its high-water mark never allocates again.
 class IdMap {
  public:
-  explicit IdMap(uint32_t capacityHint = 1024) { rehash(roundUp(capacityHint * 2)); }
+  explicit IdMap(uint32_t capacityHint = 1024) { rehash(roundUp(uint64_t{capacityHint} * 4)); }
 
   uint32_t find(OrderId id) const {
+    const int64_t s = findSlot(id);
+    return s < 0 ? kNil : table_[static_cast<size_t>(s)].index;
+  }
+
+  // Slot holding id, or -1. A slot stays valid until the next insert or erase.
+  int64_t findSlot(OrderId id) const {
     for (uint64_t i = slot(id);; i = (i + 1) & mask_) {
       const Entry& e = table_[i];
-      if (e.id == id) return e.index;
-      if (e.id == 0) return kNil;
+      if (e.id == id) return static_cast<int64_t>(i);
+      if (e.id == 0) return -1;
     }
+  }
+  uint32_t valueAt(int64_t s) const { return table_[static_cast<size_t>(s)].index; }
+
+  // Inserts id → index unless id is present; one probe either way. Returns false for a duplicate.
+  bool insertNew(OrderId id, uint32_t index) {
+    if ((size_ + 1) * 4 > table_.size()) rehash(table_.size() * 2);
+    uint64_t i = slot(id);
+    for (; table_[i].id != 0; i = (i + 1) & mask_)
+      if (table_[i].id == id) return false;
+    table_[i] = Entry{id, index};
+    ++size_;
+    return true;
   }
 
   // Inserts id → index; the caller guarantees the id is absent.
   void insert(OrderId id, uint32_t index) {
-    if ((size_ + 1) * 2 > table_.size()) rehash(table_.size() * 2);
+    if ((size_ + 1) * 4 > table_.size()) rehash(table_.size() * 2);
     uint64_t i = slot(id);
     while (table_[i].id != 0) i = (i + 1) & mask_;
     table_[i] = Entry{id, index};
@@ -34,12 +53,12 @@ class IdMap {
 
   // Removes id if present; backward-shift keeps probe chains intact without tombstones.
   void erase(OrderId id) {
-    uint64_t i = slot(id);
-    while (table_[i].id != id) {
-      if (table_[i].id == 0) return;
-      i = (i + 1) & mask_;
-    }
-    uint64_t hole = i;
+    const int64_t s = findSlot(id);
+    if (s >= 0) eraseAt(s);
+  }
+
+  void eraseAt(int64_t s) {
+    uint64_t hole = static_cast<uint64_t>(s);
     for (uint64_t j = (hole + 1) & mask_; table_[j].id != 0; j = (j + 1) & mask_) {
       const uint64_t home = slot(table_[j].id);
       // Move entry j into the hole if the hole lies cyclically within [home, j).

@@ -16,15 +16,19 @@ enum class OpKind : uint8_t {
   kReduce = 5,  // qty = amount to remove
 };
 
-// Columns of equal length n; ids, prices and quantities are doubles holding exact integers.
-struct OpStream {
+// Columns of equal length n. Ids, prices and quantities come either as int64 (Arrow's own columns,
+// BigInt64Array in JS) or as doubles holding integers below 2^51 (checked, at some cost).
+template <typename V>
+struct OpColumns {
   const uint8_t* kind;
   const uint8_t* side;
-  const double* id;
-  const double* priceTicks;
-  const double* qtyLots;
+  const V* id;
+  const V* priceTicks;
+  const V* qtyLots;
   size_t n;
 };
+using OpStream = OpColumns<double>;
+using OpStream64 = OpColumns<int64_t>;
 
 // Optional outputs: every trade (up to capacity; `count` may exceed it) and every op's Status.
 struct OpOutputs {
@@ -48,5 +52,6 @@ struct OpStats {
 };
 
 OpStats applyOps(Book& book, const OpStream& ops, OpOutputs* out);
+OpStats applyOps(Book& book, const OpStream64& ops, OpOutputs* out);
 
 }  // namespace tranche

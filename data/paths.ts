@@ -1,0 +1,32 @@
+// Where the shared development data lives, and how an import names the files it writes.
+import { existsSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** The folder holding this package's package.json (works from the sources and from dist/). */
+export function repoRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, "package.json"))) return dir;
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${fileURLToPath(import.meta.url)}`);
+    dir = up;
+  }
+}
+
+/**
+ * The shared market-data folder (`lobster/`, `binance/`): `$TRANCHE_DATA_DIR` when set, else `../shared/data`
+ * next to the repository. The data is licensed for internal use only and is never copied into the repository.
+ */
+export function sharedDataDir(): string {
+  return process.env.TRANCHE_DATA_DIR ?? resolve(repoRoot(), "../shared/data");
+}
+
+/**
+ * The file name of a companion table of an import: `x.arrow` + `"book"` → `x.book.arrow`.
+ * An output name without the `.arrow` suffix gets the suffix appended: `x` + `"book"` → `x.book.arrow`.
+ */
+export function companionPath(out: string, suffix: string): string {
+  const stem = out.endsWith(".arrow") ? out.slice(0, -".arrow".length) : out;
+  return `${stem}.${suffix}.arrow`;
+}
