@@ -70,8 +70,7 @@ void Book::clear() {
   tracked_.clear();
   ids_.clear();
   nextSeq_ = 1;
-  bestBid_ = kNoBid;
-  bestAsk_ = kNoAsk;
+  bestKey_[kBid] = bestKey_[kAsk] = kEmptyKey;
   trades_.clear();
   totals_ = BookTotals{};
   cap_ = 0;  // the next order re-places the window, reusing the arrays
@@ -82,7 +81,8 @@ void Book::clear() {
 // Makes `p` addressable. The window re-centres (and widens if the resting book is too wide) only when
 // the price walks out of it, so steady-state events never allocate.
 bool Book::growWindow(Tick p) {
-  if (cap_ == 0 || (bestBid_ == kNoBid && bestAsk_ == kNoAsk)) {
+  const Tick bestBid = this->bestBid(), bestAsk = this->bestAsk();
+  if (cap_ == 0 || (bestBid == kNoBid && bestAsk == kNoAsk)) {
     // Empty book: every level and bit is clear, so placing the window is enough.
     const uint32_t cap = std::max<uint32_t>(initialCap_, static_cast<uint32_t>(levels_[0].size()));
     if (levels_[0].size() != cap) rebuildWindow(p - static_cast<Tick>(cap / 2), cap);
@@ -90,11 +90,11 @@ bool Book::growWindow(Tick p) {
     base_ = p - static_cast<Tick>(cap / 2);
     return true;
   }
-  const Tick lowestBid = bestBid_ == kNoBid ? kNoAsk : scanUp(kBid, base_);
-  const Tick highestAsk = bestAsk_ == kNoAsk ? kNoBid : scanDown(kAsk, base_ + cap_ - 1);
+  const Tick lowestBid = bestBid == kNoBid ? kNoAsk : scanUp(kBid, base_);
+  const Tick highestAsk = bestAsk == kNoAsk ? kNoBid : scanDown(kAsk, base_ + cap_ - 1);
   Tick lo = p, hi = p;
-  if (bestBid_ != kNoBid) lo = std::min(lo, lowestBid), hi = std::max(hi, bestBid_);
-  if (bestAsk_ != kNoAsk) lo = std::min(lo, bestAsk_), hi = std::max(hi, highestAsk);
+  if (bestBid != kNoBid) lo = std::min(lo, lowestBid), hi = std::max(hi, bestBid);
+  if (bestAsk != kNoAsk) lo = std::min(lo, bestAsk), hi = std::max(hi, highestAsk);
   const uint64_t span = static_cast<uint64_t>(hi) - static_cast<uint64_t>(lo) + 1;
   if (span > maxLevels_) return false;
   uint64_t newCap = cap_;
@@ -155,10 +155,13 @@ Tick Book::scanUp(Side s, Tick from) const {
 }
 
 void Book::repairBestAfterEmpty(Side s, Tick emptied) {
+  if (key(s, emptied) != bestKey_[s]) return;
   if (s == kBid) {
-    if (emptied == bestBid_) bestBid_ = scanDown(kBid, emptied - 1);
+    const Tick p = scanDown(kBid, emptied - 1);
+    bestKey_[kBid] = p == kNoBid ? kEmptyKey : p;
   } else {
-    if (emptied == bestAsk_) bestAsk_ = scanUp(kAsk, emptied + 1);
+    const Tick p = scanUp(kAsk, emptied + 1);
+    bestKey_[kAsk] = p == kNoAsk ? kEmptyKey : -p;
   }
 }
 
@@ -187,11 +190,7 @@ inline void Book::rest(uint32_t idx, bool track) {
   if (track) tracked_.push_back(Tracked{idx, lv.qty});
   lv.qty += o.qty;
   setBit(o.side, o.price);
-  if (o.side == kBid) {
-    if (o.price > bestBid_) bestBid_ = o.price;
-  } else {
-    if (o.price < bestAsk_) bestAsk_ = o.price;
-  }
+  bestKey_[o.side] = std::max(bestKey_[o.side], key(o.side, o.price));
   totals_.added += o.qty;
 }
 
@@ -235,10 +234,13 @@ const Book::Tracked* Book::trackedEntry(uint32_t idx) const {
 // Matches an incoming order against the opposite side, best price first and FIFO within a price.
 Lots Book::take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty) {
   const Side makerSide = opposite(takerSide);
+  // A market order's limit key beats every price; against an empty side the sum stays negative.
+  const bool market = limitPrice == kNoAsk || limitPrice == kNoBid;
+  const Tick limitKey = market ? std::numeric_limits<Tick>::max() / 4 : key(takerSide, limitPrice);
   Lots filled = 0;
   while (qty > 0) {
-    const Tick p = makerSide == kAsk ? bestAsk_ : bestBid_;
-    if (makerSide == kAsk ? (p == kNoAsk || p > limitPrice) : (p == kNoBid || p < limitPrice)) break;
+    if (limitKey + bestKey_[makerSide] < 0) break;
+    const Tick p = makerSide == kAsk ? -bestKey_[kAsk] : bestKey_[kBid];
     Level& lv = level(makerSide, p);
     while (qty > 0 && lv.head != kNil) {
       const uint32_t idx = lv.head;
@@ -262,13 +264,14 @@ Lots Book::take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty) {
 
 // ---- orders -------------------------------------------------------------------------------------
 
-static bool validPrice(Tick p) { return p != kNoBid && p != kNoAsk; }
+// Within ±2^60 ticks, so price keys can be added without overflow.
+static bool validPrice(Tick p) { return p > -(Tick{1} << 60) && p < (Tick{1} << 60); }
 
 Status Book::limit(OrderId id, Side side, Tick price, Lots qty, Tif tif, OrderResult* out, bool track) {
   if (id == 0) return Status::kInvalidId;
   if (qty <= 0) return Status::kInvalidQty;
   if (!validPrice(price)) return Status::kInvalidPrice;
-  const bool crosses = side == kBid ? price >= bestAsk_ : price <= bestBid_;
+  const bool crosses = key(side, price) + bestKey_[opposite(side)] >= 0;
   if (tif == Tif::kPostOnly && crosses) {
     if (ids_.find(id) != kNil) return Status::kDuplicateId;
     return Status::kPostOnlyWouldCross;
@@ -328,7 +331,7 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
   if (qty <= 0) return Status::kInvalidQty;
   if (!validPrice(price)) return Status::kInvalidPrice;
   if (ids_.find(id) != kNil) return Status::kDuplicateId;
-  const bool crosses = side == kBid ? price >= bestAsk_ : price <= bestBid_;
+  const bool crosses = key(side, price) + bestKey_[opposite(side)] >= 0;
   if (crosses) return Status::kPostOnlyWouldCross;
   if (!inWindow(price) && !growWindow(price)) return Status::kPriceOutOfRange;
   const uint32_t idx = allocOrder();
@@ -393,7 +396,7 @@ Tick Book::nextLevel(Side side, Tick price) const {
 
 int Book::topLevels(Side side, int n, Tick* prices, Lots* qtys) const {
   int k = 0;
-  Tick p = side == kBid ? bestBid_ : bestAsk_;
+  Tick p = side == kBid ? bestBid() : bestAsk();
   while (k < n && p != kNoBid && p != kNoAsk) {
     prices[k] = p;
     qtys[k] = level(side, p).qty;
@@ -472,10 +475,10 @@ bool Book::checkInvariants(std::string* why) const {
     }
   }
   if (err.tellp() == 0) {
-    if (bruteBid != bestBid_ || bruteAsk != bestAsk_)
-      err << "best bid/ask " << bestBid_ << "/" << bestAsk_ << " but a scan finds " << bruteBid << "/" << bruteAsk;
-    else if (bestBid_ != kNoBid && bestAsk_ != kNoAsk && bestBid_ >= bestAsk_)
-      err << "book is crossed: bid " << bestBid_ << " >= ask " << bestAsk_;
+    if (bruteBid != bestBid() || bruteAsk != bestAsk())
+      err << "best bid/ask " << bestBid() << "/" << bestAsk() << " but a scan finds " << bruteBid << "/" << bruteAsk;
+    else if (bestBid() != kNoBid && bestAsk() != kNoAsk && bestBid() >= bestAsk())
+      err << "book is crossed: bid " << bestBid() << " >= ask " << bestAsk();
     else if (seen != ids_.size())
       err << seen << " orders in levels but " << ids_.size() << " in the id map";
     else if (totals_.added != resting + totals_.traded + totals_.cancelled)

@@ -66,8 +66,8 @@ class Book {
   // Empties the book, keeping every buffer it has grown so a reset episode does not allocate.
   void clear();
 
-  Tick bestBid() const { return bestBid_; }
-  Tick bestAsk() const { return bestAsk_; }
+  Tick bestBid() const { return bestKey_[kBid] == kEmptyKey ? kNoBid : bestKey_[kBid]; }
+  Tick bestAsk() const { return bestKey_[kAsk] == kEmptyKey ? kNoAsk : -bestKey_[kAsk]; }
   Lots depthAt(Side side, Tick price) const;
   // Top `n` levels from the touch outward; returns how many were written.
   int topLevels(Side side, int n, Tick* prices, Lots* qtys) const;
@@ -143,8 +143,12 @@ class Book {
   IdMap ids_;
   uint32_t nextSeq_ = 1;
 
-  Tick bestBid_ = kNoBid;
-  Tick bestAsk_ = kNoAsk;
+  // Best prices as "keys" (bid: price, ask: -price) so both sides compare the same way without a branch
+  // on the side: a better price is a larger key, and side s crosses the opposite best when
+  // key(s, price) + bestKey_[opposite] >= 0.
+  static constexpr Tick kEmptyKey = std::numeric_limits<Tick>::min() / 4;
+  static Tick key(Side s, Tick price) { return (price ^ -static_cast<Tick>(s)) + static_cast<Tick>(s); }
+  Tick bestKey_[2] = {kEmptyKey, kEmptyKey};
   std::vector<Trade> trades_;
   BookTotals totals_;
 };

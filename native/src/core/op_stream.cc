@@ -15,7 +15,7 @@ constexpr double kRound = 6755399441055744.0;     // 1.5 * 2^52: adding it round
 // floating point only, so the block check below vectorises.
 inline bool whole(double x) { return std::fabs(x) < kMaxWhole && (x + kRound) - kRound == x; }
 
-inline bool whole(int64_t x) { return x > -(int64_t{1} << 62) && x < (int64_t{1} << 62); }
+inline bool whole(int64_t x) { return x > -(int64_t{1} << 60) && x < (int64_t{1} << 60); }
 
 // The per-op test for integer columns: one branch, no calls.
 template <typename V>
@@ -25,7 +25,7 @@ __attribute__((always_inline)) inline bool wellFormed64(const OpColumns<V>& ops,
                 qty = static_cast<int64_t>(ops.qtyLots[i]);
   const unsigned isLimit = kind <= 2;
   const unsigned bad = (kind > 5) | ((kind <= 3) & (ops.side[i] > 1)) | (id < static_cast<int64_t>(isLimit)) |
-                       ((kind != 4) & (qty <= 0)) | (isLimit & ((price <= -(int64_t{1} << 62)) | (price >= (int64_t{1} << 62))));
+                       ((kind != 4) & (qty <= 0)) | (isLimit & ((price <= -(int64_t{1} << 60)) | (price >= (int64_t{1} << 60))));
   return bad == 0;
 }
 

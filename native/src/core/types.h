@@ -40,7 +40,7 @@ enum class Status : int32_t {
   kDuplicateId = 2,         // a new order reused the id of a resting order
   kPostOnlyWouldCross = 3,  // post-only order rejected: it would have taken liquidity
   kInvalidQty = 4,          // quantity not a positive integer
-  kInvalidPrice = 5,        // price equal to one of the empty-side sentinels
+  kInvalidPrice = 5,        // price beyond ±2^60 ticks
   kInvalidId = 6,           // order id 0
   kPriceOutOfRange = 7,     // the price is further from the book than the level window may span
   kSlotBusy = 8,            // an agent order slot already holds a live order
