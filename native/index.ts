@@ -51,16 +51,29 @@ interface NativeBookHandle {
 }
 
 interface NativeBatchHandle {
-  reset(seed: number, startNs: number): void;
+  reset(seed: number, startNs: number | Float64Array): void;
+  flowStats(market: number): (LobsterReplayStats & { offsetTicks: number; nextRow: number }) | L2ReplayStats | null;
+  depth(market: number, side: number, levels: number): Float64Array;
   step(dtNs: number): void;
   now(): number;
   bytesReserved(): number;
   checkInvariants(): string | null;
 }
 
+interface NativeLobsterDataHandle {
+  verify(): LobsterReplayStats & { report: string };
+  replay(fromRow?: number): LobsterReplayStats & { seconds: number; invariants: string | null };
+}
+interface NativeL2DataHandle {
+  checkBbo(bbo: BboColumnsInput, maxLevels?: number): BboCheck;
+  replay(): L2ReplayStats & { seconds: number };
+}
+
 interface Binding {
   NativeBook: new (config?: BookOptions) => NativeBookHandle;
   NativeBatch: new (config: NativeBatchConfig, io: BatchIO) => NativeBatchHandle;
+  NativeLobsterData: new (columns: LobsterColumnsInput) => NativeLobsterDataHandle;
+  NativeL2Data: new (columns: L2ColumnsInput) => NativeL2DataHandle;
   statusNames: string[];
 }
 
@@ -448,6 +461,37 @@ export interface PoissonFlowSpec {
   seedDepth?: number;
 }
 
+/** Impact of the agent's liquidity-taking volume q on later replayed prices (ticks): see models/impact.h. */
+export interface ImpactSpec {
+  kind: "linear" | "sqrt" | "power";
+  /** η: permanent shift in ticks per unit of f(q). */
+  permanentTicks?: number;
+  /** κ: transient shift in ticks per unit of f(q), decaying exponentially. */
+  transientTicks?: number;
+  /** τ of the transient part, ns. Default 1 s. */
+  decayNs?: number;
+  /** Exponent δ of f(q) = q^δ for kind "power". Default 0.5. */
+  delta?: number;
+}
+
+/** Replays a LOBSTER day (L3): exact book from the data, the agent's orders in it. Time = ns since the file's first message. */
+export interface LobsterFlowSpec {
+  kind: "lobster";
+  data: LobsterReplayData;
+  impact?: ImpactSpec;
+}
+
+/** Replays L2 depth + trades (Binance); the agent's queue place follows the probabilistic queue model. */
+export interface L2FlowSpec {
+  kind: "l2";
+  data: L2ReplayData;
+  impact?: ImpactSpec;
+  /** How cancels split ahead of / behind the agent: f(x) = x, x^power (default, power 2) or ln(1+x). */
+  queue?: { kind: "linear" } | { kind: "power"; power?: number } | { kind: "log" };
+  /** Trades move the agent's queue and fill it. Default true. */
+  applyTrades?: boolean;
+}
+
 export interface BatchOptions {
   markets: number;
   /** Agent commands read per market per step. Default 4. */
@@ -459,7 +503,7 @@ export interface BatchOptions {
   fees?: { makerBps: number; takerBps: number };
   orderEntryLatency?: LatencySpec;
   marketDataLatency?: LatencySpec;
-  flow?: PoissonFlowSpec;
+  flow?: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec;
   book?: BookOptions;
 }
 
@@ -522,7 +566,7 @@ interface NativeBatchConfig {
   takerBps: number;
   orderEntryLatency: NativeLatency;
   marketDataLatency: NativeLatency;
-  flow: Omit<PoissonFlowSpec, "kind">;
+  flow: Record<string, unknown>;
   book: BookOptions;
 }
 
@@ -589,17 +633,7 @@ export class BatchMarket {
     new Instrument(tickSize, lotSize);
     const fees = options.fees ?? { makerBps: 0, takerBps: 0 };
     if (!Number.isFinite(fees.makerBps) || !Number.isFinite(fees.takerBps)) fail("fees.makerBps and fees.takerBps must be finite numbers");
-    const flow = options.flow ?? { kind: "poisson" };
-    if (flow.kind !== "poisson") fail(`flow.kind must be "poisson", got ${JSON.stringify(flow.kind)}`);
-    for (const key of ["limitRatePerSec", "marketRatePerSec", "cancelRatePerSec"] as const) {
-      const v = flow[key];
-      if (v !== undefined && !(v >= 0 && Number.isFinite(v))) fail(`flow.${key} must be a finite rate >= 0, got ${String(v)}`);
-    }
-    for (const key of ["distanceP", "sizeP"] as const) {
-      const v = flow[key];
-      if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
-    }
-    const { kind: _kind, ...flowParams } = flow;
+    const flow = nativeFlow(options.flow ?? { kind: "poisson" });
     this.io = io ?? BatchMarket.createIO(this.markets, this.commandsPerMarket, this.fillsPerMarket);
     try {
       this.native = new (binding().NativeBatch)({
@@ -607,7 +641,7 @@ export class BatchMarket {
         tickSize, lotSize, makerBps: fees.makerBps, takerBps: fees.takerBps,
         orderEntryLatency: latency("orderEntryLatency", options.orderEntryLatency),
         marketDataLatency: latency("marketDataLatency", options.marketDataLatency),
-        flow: flowParams, book: bookOptions("book", options.book),
+        flow, book: bookOptions("book", options.book),
       }, this.io);
     } catch (e) {
       if (e instanceof TrancheError) throw e;
@@ -615,9 +649,31 @@ export class BatchMarket {
     }
   }
 
-  /** Restarts every market: market i draws from a stream seeded by (seed, i). */
-  reset(seed: number, startNs = 0): void {
-    this.native.reset(wholeNumber("seed", seed), nonNegativeNs("startNs", startNs));
+  /**
+   * Restarts every market: market i draws from a stream seeded by (seed, i). `startNs` is one start for
+   * all, or one per market (replays: N windows of one file, ns since its first event).
+   */
+  reset(seed: number, startNs: number | ArrayLike<number> = 0): void {
+    if (typeof startNs === "number") {
+      this.native.reset(wholeNumber("seed", seed), nonNegativeNs("startNs", startNs));
+      return;
+    }
+    if (startNs.length !== this.markets) fail(`startNs has ${startNs.length} entries, one per market (${this.markets}) is needed`);
+    const starts = Float64Array.from(startNs, (v, i) => nonNegativeNs(`startNs[${i}]`, v));
+    this.native.reset(wholeNumber("seed", seed), starts);
+  }
+
+  /** Counters of market m's replay (messages, adoptions, reconciled, offset, ...); null for generative flow. */
+  replayStats(market: number): (LobsterReplayStats & { offsetTicks: number; nextRow: number }) | L2ReplayStats | null {
+    return this.native.flowStats(wholeNumber("market", market));
+  }
+
+  /** The live (undelayed) top `levels` of one side of market m: prices and quantities. */
+  depth(market: number, s: Side, levels: number): { priceTicks: number[]; qtyLots: number[] } {
+    const flat = this.native.depth(wholeNumber("market", market), side("side", s), wholeNumber("levels", levels));
+    const priceTicks: number[] = [], qtyLots: number[] = [];
+    for (let i = 0; i < flat.length; i += 2) priceTicks.push(flat[i]), qtyLots.push(flat[i + 1]);
+    return { priceTicks, qtyLots };
   }
 
   /** Submits this step's commands (io.cmd*), advances every market by dtNs, fills the outputs. */
@@ -638,5 +694,213 @@ export class BatchMarket {
   }
   checkInvariants(): string | null {
     return this.native.checkInvariants();
+  }
+}
+
+// ---- replayed market data -----------------------------------------------------------------------
+
+/** LOBSTER message columns (the `l3` table) as typed arrays; data/reader.ts returns them. */
+export interface L3ColumnsInput {
+  tsNs: BigInt64Array;
+  type: Uint8Array;
+  orderId: BigInt64Array;
+  side: Uint8Array;
+  priceTicks: BigInt64Array;
+  qtyLots: BigInt64Array;
+}
+/** LOBSTER orderbook rows (the `book` table): one array per level, prices in ticks, size 0 = empty level. */
+export interface BookRowsInput {
+  levels: number;
+  askPriceTicks: BigInt64Array[];
+  askQtyLots: BigInt64Array[];
+  bidPriceTicks: BigInt64Array[];
+  bidQtyLots: BigInt64Array[];
+}
+type LobsterColumnsInput = L3ColumnsInput & BookRowsInput;
+
+/** Depth events (the `l2` table) and, optionally, trades. */
+export interface L2DepthInput {
+  tsNs: BigInt64Array;
+  side: Uint8Array;
+  priceTicks: BigInt64Array;
+  qtyLots: BigInt64Array;
+  isSnapshot: Uint8Array;
+  lastUpdateId: BigInt64Array;
+}
+export interface L2TradesInput {
+  tsNs: BigInt64Array;
+  priceTicks: BigInt64Array;
+  qtyLots: BigInt64Array;
+  aggressorSide: Uint8Array;
+}
+interface L2ColumnsInput {
+  depth: L2DepthInput;
+  trades?: L2TradesInput;
+}
+export interface BboColumnsInput {
+  updateId: BigInt64Array;
+  bidPriceTicks: BigInt64Array;
+  bidQtyLots: BigInt64Array;
+  askPriceTicks: BigInt64Array;
+  askQtyLots: BigInt64Array;
+}
+
+export interface LobsterReplayStats {
+  messages: number;
+  /** Orderbook rows compared (verification only). */
+  rowsChecked: number;
+  /** Rows where the replay differed from the file inside the visible range (must be 0 without an agent). */
+  visibleMismatches: number;
+  firstMismatchRow: number;
+  /** Levels taken from the file beyond the visible range, and their net lots, by side. */
+  adoptionsBid: number;
+  adoptionsAsk: number;
+  adoptedLotsBid: number;
+  adoptedLotsAsk: number;
+  /** Removals of orders the file never introduced (resting before it began). */
+  unknownIdMessages: number;
+  /** Messages about liquidity the agent had taken, shrunk to what was left, and the lots they lost. */
+  reconciled: number;
+  reconciledLots: number;
+  /** Replayed executions that met one of the agent's orders first. */
+  agentFillsByReplay: number;
+  hiddenExecutions: number;
+}
+
+export interface L2ReplayStats {
+  depthEvents: number;
+  tradeEvents: number;
+  snapshots: number;
+  outOfRange: number;
+  crossRepairs: number;
+  queueAdvanceLots: number;
+  cancelsAheadLots: number;
+  cancelsBehindLots: number;
+  agentFillsByTrades: number;
+}
+
+export interface BboCheck {
+  compared: number;
+  matched: number;
+  firstMismatchRow: number;
+  firstMismatch: string;
+}
+
+function checkColumns(name: string, cols: Record<string, unknown>, keys: readonly string[], rows: number): void {
+  for (const k of keys) {
+    const v = cols[k];
+    if (!ArrayBuffer.isView(v)) fail(`${name}.${k} is missing or not a typed array`);
+    if ((v as unknown as { length: number }).length !== rows) fail(`${name}.${k} has ${(v as unknown as { length: number }).length} rows, expected ${rows}`);
+  }
+}
+
+/** One LOBSTER day in memory (borrowed columns, no copy), shared by every market that replays it. */
+export class LobsterReplayData {
+  /** @internal */
+  readonly native: NativeLobsterDataHandle;
+  readonly rows: number;
+  readonly levels: number;
+  /** First message time, ns since the Unix epoch: replay time 0. */
+  readonly startNs: bigint;
+
+  constructor(messages: L3ColumnsInput, book: BookRowsInput) {
+    const rows = messages.tsNs.length;
+    if (rows === 0) fail("the LOBSTER messages are empty");
+    checkColumns("messages", messages as unknown as Record<string, unknown>, ["tsNs", "type", "orderId", "side", "priceTicks", "qtyLots"], rows);
+    if (!Number.isSafeInteger(book.levels) || book.levels < 1) fail(`book.levels must be a positive whole number, got ${book.levels}`);
+    for (const k of ["askPriceTicks", "askQtyLots", "bidPriceTicks", "bidQtyLots"] as const) {
+      if (book[k].length !== book.levels) fail(`book.${k} has ${book[k].length} columns, expected ${book.levels}`);
+      book[k].forEach((c, i) => { if (c.length !== rows) fail(`book.${k}[${i}] has ${c.length} rows, the messages ${rows}`); });
+    }
+    this.native = new (binding().NativeLobsterData)({ ...messages, ...book });
+    this.rows = rows;
+    this.levels = book.levels;
+    this.startNs = messages.tsNs[0];
+  }
+
+  /** Replays the whole day from row 0 with no agent and compares every row with the orderbook file. */
+  verify(): LobsterReplayStats & { report: string } {
+    return this.native.verify();
+  }
+
+  /** The replay's fast path over the whole file from `fromRow`, timed natively (for benchmarks). */
+  replay(fromRow = 0): LobsterReplayStats & { seconds: number; invariants: string | null } {
+    if (!Number.isSafeInteger(fromRow) || fromRow < 0 || fromRow > this.rows) fail(`fromRow must be in [0, ${this.rows}], got ${fromRow}`);
+    return this.native.replay(fromRow);
+  }
+}
+
+/** An L2 depth + trades recording in memory (borrowed columns), shared by every market that replays it. */
+export class L2ReplayData {
+  /** @internal */
+  readonly native: NativeL2DataHandle;
+  readonly depthRows: number;
+  readonly tradeRows: number;
+
+  constructor(depth: L2DepthInput, trades?: L2TradesInput) {
+    const rows = depth.tsNs.length;
+    if (rows === 0) fail("the depth table is empty");
+    checkColumns("depth", depth as unknown as Record<string, unknown>, ["tsNs", "side", "priceTicks", "qtyLots", "isSnapshot", "lastUpdateId"], rows);
+    if (depth.isSnapshot[0] !== 1) fail("the depth table must start with a snapshot (is_snapshot = 1 on row 0)");
+    if (trades) checkColumns("trades", trades as unknown as Record<string, unknown>, ["tsNs", "priceTicks", "qtyLots", "aggressorSide"], trades.tsNs.length);
+    this.native = new (binding().NativeL2Data)({ depth, trades });
+    this.depthRows = rows;
+    this.tradeRows = trades?.tsNs.length ?? 0;
+  }
+
+  /** Rebuilds the book from the depth rows alone and compares its touch with bookTicker where update ids coincide. */
+  checkBbo(bbo: BboColumnsInput, maxLevels = 1 << 20): BboCheck {
+    checkColumns("bbo", bbo as unknown as Record<string, unknown>, ["updateId", "bidPriceTicks", "bidQtyLots", "askPriceTicks", "askQtyLots"], bbo.updateId.length);
+    return this.native.checkBbo(bbo, maxLevels);
+  }
+
+  /** Every depth row and trade, no agent, timed natively. */
+  replay(): L2ReplayStats & { seconds: number } {
+    return this.native.replay();
+  }
+}
+
+const IMPACT_KINDS = { linear: 1, sqrt: 2, power: 3 } as const;
+const QUEUE_KINDS = { linear: 0, power: 1, log: 2 } as const;
+
+function impact(spec: ImpactSpec | undefined): Record<string, number> | undefined {
+  if (spec === undefined) return undefined;
+  const kind = IMPACT_KINDS[spec.kind];
+  if (kind === undefined) fail(`flow.impact.kind must be "linear", "sqrt" or "power", got ${JSON.stringify(spec.kind)}`);
+  const out: Record<string, number> = { kind, permanentTicks: spec.permanentTicks ?? 0, transientTicks: spec.transientTicks ?? 0, decayNs: spec.decayNs ?? 1e9, delta: spec.delta ?? 0.5 };
+  for (const [k, v] of Object.entries(out)) if (!Number.isFinite(v)) fail(`flow.impact.${k} must be a finite number, got ${v}`);
+  if (!(out.decayNs > 0)) fail(`flow.impact.decayNs must be positive, got ${out.decayNs}`);
+  if (!(out.delta > 0 && out.delta <= 2)) fail(`flow.impact.delta must be in (0, 2], got ${out.delta}`);
+  return out;
+}
+
+function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Record<string, unknown> {
+  switch (flow.kind) {
+    case "poisson": {
+      for (const key of ["limitRatePerSec", "marketRatePerSec", "cancelRatePerSec"] as const) {
+        const v = flow[key];
+        if (v !== undefined && !(v >= 0 && Number.isFinite(v))) fail(`flow.${key} must be a finite rate >= 0, got ${String(v)}`);
+      }
+      for (const key of ["distanceP", "sizeP"] as const) {
+        const v = flow[key];
+        if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
+      }
+      const { kind: _kind, ...params } = flow;
+      return { kind: "poisson", ...params };
+    }
+    case "lobster":
+      if (!(flow.data instanceof LobsterReplayData)) fail("flow.data must be a LobsterReplayData (new LobsterReplayData(messages, book))");
+      return { kind: "lobster", data: flow.data.native, impact: impact(flow.impact) };
+    case "l2": {
+      if (!(flow.data instanceof L2ReplayData)) fail("flow.data must be an L2ReplayData (new L2ReplayData(depth, trades))");
+      const q = flow.queue ?? { kind: "power", power: 2 };
+      const qk = QUEUE_KINDS[q.kind];
+      if (qk === undefined) fail(`flow.queue.kind must be "linear", "power" or "log", got ${JSON.stringify(q.kind)}`);
+      const power = q.kind === "power" ? q.power ?? 2 : 1;
+      if (!(power > 0 && power <= 10)) fail(`flow.queue.power must be in (0, 10], got ${power}`);
+      return { kind: "l2", data: flow.data.native, impact: impact(flow.impact), queue: { kind: qk, power }, applyTrades: flow.applyTrades ?? true };
+    }
+    default:
+      return fail(`flow.kind must be "poisson", "lobster" or "l2", got ${JSON.stringify((flow as { kind: unknown }).kind)}`);
   }
 }

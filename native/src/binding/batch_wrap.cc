@@ -4,6 +4,7 @@
 
 #include "../core/flow/poisson_flow.h"
 #include "args.h"
+#include "replay_wrap.h"
 
 namespace tranche::binding {
 
@@ -33,6 +34,18 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   f.seedDepth = static_cast<int>(numberOr(o, "seedDepth", f.seedDepth));
   return f;
 }
+ImpactConfig impactFrom(const Napi::Object& flow) {
+  ImpactConfig ic;
+  const Napi::Value v = flow.Get("impact");
+  if (!v.IsObject()) return ic;
+  const Napi::Object o = v.As<Napi::Object>();
+  ic.kind = static_cast<ImpactConfig::Kind>(static_cast<int>(numberOr(o, "kind", 0)));
+  ic.permanentTicks = numberOr(o, "permanentTicks", 0);
+  ic.transientTicks = numberOr(o, "transientTicks", 0);
+  ic.decayNs = numberOr(o, "decayNs", 1e9);
+  ic.delta = numberOr(o, "delta", 0.5);
+  return ic;
+}
 }  // namespace
 
 Napi::Function BatchWrap::Init(Napi::Env env) {
@@ -43,6 +56,8 @@ Napi::Function BatchWrap::Init(Napi::Env env) {
                          InstanceMethod<&BatchWrap::Now>("now"),
                          InstanceMethod<&BatchWrap::BytesReserved>("bytesReserved"),
                          InstanceMethod<&BatchWrap::CheckInvariants>("checkInvariants"),
+                         InstanceMethod<&BatchWrap::FlowStats>("flowStats"),
+                         InstanceMethod<&BatchWrap::Depth>("depth"),
                      });
 }
 
@@ -72,6 +87,36 @@ BatchWrap::BatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BatchWra
   mc.entryLatency = latencyFrom(cfg, "orderEntryLatency");
   mc.marketDataLatency = latencyFrom(cfg, "marketDataLatency");
   const PoissonFlowConfig flow = poissonFrom(cfg);
+  // Replays share one borrowed copy of their file across every market of the batch.
+  const Napi::Object flowCfg = cfg.Get("flow").IsObject() ? cfg.Get("flow").As<Napi::Object>() : Napi::Object::New(env);
+  const std::string kind = flowCfg.Get("kind").IsString() ? flowCfg.Get("kind").As<Napi::String>().Utf8Value() : "poisson";
+  Batch::FlowFactory factory = [flow](uint32_t) { return std::make_unique<PoissonFlow>(flow); };
+  if (kind == "lobster" || kind == "l2") {
+    const Napi::Value data = flowCfg.Get("data");
+    if (!data.IsObject()) throw Napi::TypeError::New(env, "flow.data must be the replay data handle");
+    flowRef_ = Napi::Persistent(data.As<Napi::Object>());
+    if (kind == "lobster") {
+      if (!data.As<Napi::Object>().InstanceOf(LobsterDataWrap::constructor->Value()))
+        throw Napi::TypeError::New(env, "flow.data must be a NativeLobsterData");
+      LobsterReplayConfig rc;
+      rc.impact = impactFrom(flowCfg);
+      auto cols = LobsterDataWrap::Unwrap(data.As<Napi::Object>())->columns();
+      factory = [cols, rc](uint32_t) { return std::make_unique<LobsterReplay>(cols, rc); };
+    } else {
+      if (!data.As<Napi::Object>().InstanceOf(L2DataWrap::constructor->Value()))
+        throw Napi::TypeError::New(env, "flow.data must be a NativeL2Data");
+      L2ReplayConfig rc;
+      rc.impact = impactFrom(flowCfg);
+      rc.applyTrades = !flowCfg.Get("applyTrades").IsBoolean() || flowCfg.Get("applyTrades").As<Napi::Boolean>().Value();
+      if (flowCfg.Get("queue").IsObject()) {
+        const Napi::Object q = flowCfg.Get("queue").As<Napi::Object>();
+        rc.queue.kind = static_cast<QueueConfig::Kind>(static_cast<int>(numberOr(q, "kind", 1)));
+        rc.queue.power = numberOr(q, "power", 2.0);
+      }
+      auto cols = L2DataWrap::Unwrap(data.As<Napi::Object>())->columns();
+      factory = [cols, rc](uint32_t) { return std::make_unique<L2Replay>(cols, rc); };
+    }
+  }
 
   const size_t N = shape.markets, NC = N * shape.commandsPerMarket, NS = N * kAgentSlots, NF = N * shape.fillsPerMarket;
   io_.cmdKind = arrayArg<uint8_t>(io.Get("cmdKind"), "io.cmdKind", NC);
@@ -102,12 +147,54 @@ BatchWrap::BatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BatchWra
   io_.fillMaker = arrayArg<uint8_t>(io.Get("fillMaker"), "io.fillMaker", NF);
   ioRef_ = Napi::Persistent(io);
 
-  batch_ = std::make_unique<Batch>(shape, mc, [&flow](uint32_t) { return std::make_unique<PoissonFlow>(flow); });
+  batch_ = std::make_unique<Batch>(shape, mc, factory);
 }
 
+// reset(seed, startNs) or reset(seed, startsNs: Float64Array) with one start per market.
 Napi::Value BatchWrap::Reset(const Napi::CallbackInfo& info) {
-  batch_->reset(static_cast<uint64_t>(intArg(info[0], "seed")), intArg(info[1], "startNs"));
+  const uint64_t seed = static_cast<uint64_t>(intArg(info[0], "seed"));
+  if (info[1].IsTypedArray()) {
+    const double* starts = arrayArg<double>(info[1], "startsNs", batch_->shape().markets);
+    startsScratch_.resize(batch_->shape().markets);
+    for (uint32_t i = 0; i < batch_->shape().markets; ++i) startsScratch_[i] = static_cast<TsNs>(starts[i]);
+    batch_->reset(seed, startsScratch_.data());
+  } else {
+    batch_->reset(seed, intArg(info[1], "startNs"));
+  }
   return info.Env().Undefined();
+}
+
+// flowStats(market) -> the replay's counters for that market (null for generative flow).
+Napi::Value BatchWrap::FlowStats(const Napi::CallbackInfo& info) {
+  const int64_t m = intArg(info[0], "market");
+  if (m < 0 || m >= static_cast<int64_t>(batch_->shape().markets)) throw Napi::RangeError::New(info.Env(), "market index out of range");
+  Flow* f = batch_->market(static_cast<uint32_t>(m)).flow();
+  if (f && f->kind() == FlowKind::kLobsterReplay) {
+    auto* r = static_cast<LobsterReplay*>(f);
+    Napi::Object o = lobsterStatsObject(info.Env(), r->stats());
+    o.Set("offsetTicks", Napi::Number::New(info.Env(), static_cast<double>(r->offsetTicks())));
+    o.Set("nextRow", Napi::Number::New(info.Env(), static_cast<double>(r->nextRow())));
+    return o;
+  }
+  if (f && f->kind() == FlowKind::kL2Replay) return l2StatsObject(info.Env(), static_cast<L2Replay*>(f)->stats());
+  return info.Env().Null();
+}
+
+// depth(market, side, levels) -> Float64Array [price, qty, price, qty, ...] of the live (undelayed) book.
+Napi::Value BatchWrap::Depth(const Napi::CallbackInfo& info) {
+  const int64_t m = intArg(info[0], "market");
+  if (m < 0 || m >= static_cast<int64_t>(batch_->shape().markets)) throw Napi::RangeError::New(info.Env(), "market index out of range");
+  const int64_t s = intArg(info[1], "side");
+  const int64_t n = intArg(info[2], "levels");
+  const Book& book = batch_->market(static_cast<uint32_t>(m)).book();
+  const Side side = s == 0 ? kBid : kAsk;
+  Napi::Float64Array out = Napi::Float64Array::New(info.Env(), static_cast<size_t>(2 * std::max<int64_t>(n, 0)));
+  int k = 0;
+  for (Tick p = side == kBid ? book.bestBid() : book.bestAsk(); k < n && p != kNoBid && p != kNoAsk; p = book.nextLevel(side, p), ++k) {
+    out[2 * k] = static_cast<double>(p);
+    out[2 * k + 1] = static_cast<double>(book.depthAt(side, p));
+  }
+  return out.Get("subarray").As<Napi::Function>().Call(out, {Napi::Number::New(info.Env(), 0), Napi::Number::New(info.Env(), 2 * k)});
 }
 
 Napi::Value BatchWrap::Step(const Napi::CallbackInfo& info) {

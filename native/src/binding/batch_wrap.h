@@ -21,10 +21,14 @@ class BatchWrap : public Napi::ObjectWrap<BatchWrap> {
   Napi::Value Now(const Napi::CallbackInfo& info);
   Napi::Value BytesReserved(const Napi::CallbackInfo& info);
   Napi::Value CheckInvariants(const Napi::CallbackInfo& info);
+  Napi::Value FlowStats(const Napi::CallbackInfo& info);
+  Napi::Value Depth(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Batch> batch_;
   BatchIO io_{};
-  Napi::ObjectReference ioRef_;  // keeps the caller's arrays alive while their pointers are held
+  Napi::ObjectReference ioRef_;    // keeps the caller's arrays alive while their pointers are held
+  Napi::ObjectReference flowRef_;  // keeps a replay's data (and its arrays) alive
+  std::vector<TsNs> startsScratch_;
 };
 
 }  // namespace tranche::binding

@@ -30,6 +30,10 @@ void Batch::reset(uint64_t seed, TsNs startNs) {
   for (uint32_t i = 0; i < shape_.markets; ++i) markets_[i]->reset(mixSeed(seed, i), startNs);
 }
 
+void Batch::reset(uint64_t seed, const TsNs* startsNs) {
+  for (uint32_t i = 0; i < shape_.markets; ++i) markets_[i]->reset(mixSeed(seed, i), startsNs[i]);
+}
+
 bool Batch::validate(const BatchIO& io, std::string* error) const {
   const size_t n = static_cast<size_t>(shape_.markets) * shape_.commandsPerMarket;
   for (size_t k = 0; k < n; ++k) {

@@ -59,6 +59,8 @@ class Batch {
 
   // Market i restarts with seed mixed from (seed, i), so markets are independent yet reproducible.
   void reset(uint64_t seed, TsNs startNs);
+  // As reset, with market i starting at startsNs[i] (episodes at different points of one replayed day).
+  void reset(uint64_t seed, const TsNs* startsNs);
   // Applies the commands, advances every market by dtNs, writes the outputs. On a malformed command
   // nothing is applied and false is returned with the reason in `error`.
   bool step(const BatchIO& io, TsNs dtNs, std::string* error);

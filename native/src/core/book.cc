@@ -346,6 +346,25 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
   return Status::kOk;
 }
 
+Lots Book::execute(OrderId makerId, Lots qty, OrderId takerId) {
+  const int64_t slot = ids_.findSlot(makerId);
+  if (slot < 0 || qty <= 0) return 0;
+  const uint32_t idx = ids_.valueAt(slot);
+  RestingOrder& o = orders_[idx];
+  const Lots f = qty < o.qty ? qty : o.qty;
+  trades_.push_back(Trade{o.id, takerId, o.price, f, opposite(o.side)});
+  o.qty -= f;
+  level(o.side, o.price).qty -= f;
+  totals_.traded += f;
+  if (!tracked_.empty()) onRemoved(o, f);
+  if (o.qty == 0) {
+    ids_.eraseAt(slot);
+    unlink(idx);
+  }
+  TRANCHE_DEBUG_CHECK();
+  return f;
+}
+
 Status Book::cancel(OrderId id, Lots* cancelledQty) {
   const int64_t slot = ids_.findSlot(id);
   if (slot < 0) return Status::kUnknownOrder;

@@ -63,6 +63,9 @@ class Book {
   Status reduce(OrderId id, Lots by, Lots* remaining = nullptr);
   // Rests an order without matching: for seeding a book from a snapshot that is known not to cross.
   Status insertResting(OrderId id, Side side, Tick price, Lots qty, bool track = false);
+  // Executes a specific resting order against an incoming order of `takerId` (a replayed execution):
+  // fills up to `qty` at the maker's price, records the trade, returns what was filled (0 if unknown).
+  Lots execute(OrderId makerId, Lots qty, OrderId takerId);
   // Empties the book, keeping every buffer it has grown so a reset episode does not allocate.
   void clear();
 
@@ -81,6 +84,25 @@ class Book {
     return i == kNil ? nullptr : &orders_[i];
   }
   uint32_t orderCount() const { return ids_.size(); }
+  // FIFO walk of one level for flows that manage their own liquidity (replays): front to back.
+  const RestingOrder* frontAt(Side side, Tick price) const {
+    if (!inWindow(price)) return nullptr;
+    const uint32_t i = level(side, price).head;
+    return i == kNil ? nullptr : &orders_[i];
+  }
+  const RestingOrder* backAt(Side side, Tick price) const {
+    if (!inWindow(price)) return nullptr;
+    const uint32_t i = level(side, price).tail;
+    return i == kNil ? nullptr : &orders_[i];
+  }
+  const RestingOrder* behind(const RestingOrder& o) const { return o.next == kNil ? nullptr : &orders_[o.next]; }
+  const RestingOrder* ahead(const RestingOrder& o) const { return o.prev == kNil ? nullptr : &orders_[o.prev]; }
+  // Tracked orders (the agent's), for flows that must give them priority or leave them out of depth.
+  template <typename F>
+  void forEachTracked(F&& f) const {
+    for (const Tracked& t : tracked_) f(orders_[t.index]);
+  }
+  bool hasTracked() const { return !tracked_.empty(); }
   size_t bytesReserved() const;
 
   // Trades since the last clear, in execution order. The vector keeps its capacity across clears.

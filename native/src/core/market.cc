@@ -118,7 +118,10 @@ void Market::arrive(const AgentCommand& cmd) {
 void Market::collectTrades() {
   for (const Trade& t : book_.trades()) {
     if (isAgentId(t.maker)) onAgentFill(t.maker, opposite(t.aggressor), t.price, t.qty, true);
-    if (isAgentId(t.taker)) onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
+    if (isAgentId(t.taker)) {
+      onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
+      if (flow_) flow_->onAgentTake(book_, t, now_);
+    }
   }
   book_.clearTrades();
 }

@@ -86,6 +86,7 @@ class Market {
   TsNs now() const { return now_; }
   const Book& book() const { return book_; }
   Book& mutableBook() { return book_; }
+  Flow* flow() { return flow_.get(); }
   const AgentSlot& slot(int i) const { return slots_[i]; }
   Lots queueAhead(int slot) const;
   // Top of book delayed by a market-data latency draw.

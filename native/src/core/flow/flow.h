@@ -6,15 +6,23 @@
 
 namespace tranche {
 
+enum class FlowKind : uint8_t { kPoisson, kLobsterReplay, kL2Replay };
+
 class Flow {
  public:
   virtual ~Flow() = default;
+  virtual FlowKind kind() const = 0;
   // Time of the next event, or a value past any horizon when the flow is exhausted.
   virtual TsNs nextTime() const = 0;
   // Applies the next event to the book and schedules the one after it.
   virtual void step(Book& book) = 0;
   // Restarts the flow at `startNs` with a fresh random stream.
   virtual void reset(Book& book, TsNs startNs, uint64_t seed) = 0;
+  // The agent's order took liquidity in `trade` at `tNs` (the book is as the trade left it). Replays use
+  // it to reconcile later messages about that liquidity and to move prices by their impact model.
+  virtual void onAgentTake(const Book& book, const Trade& trade, TsNs tNs) {
+    (void)book, (void)trade, (void)tNs;
+  }
 };
 
 } // namespace tranche

@@ -22,6 +22,7 @@ struct PoissonFlowConfig {
 class PoissonFlow final : public Flow {
  public:
   explicit PoissonFlow(const PoissonFlowConfig& cfg);
+  FlowKind kind() const override { return FlowKind::kPoisson; }
   TsNs nextTime() const override { return next_; }
   void step(Book& book) override;
   void reset(Book& book, TsNs startNs, uint64_t seed) override;

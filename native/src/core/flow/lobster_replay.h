@@ -1,0 +1,116 @@
+// Exact replay of a LOBSTER day (L3 messages + top-N orderbook rows) into a book shared with the agent.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "../id_map.h"
+#include "../models/impact.h"
+#include "flow.h"
+
+namespace tranche {
+
+// Borrowed columns of one LOBSTER import: row i of the book is the top-N book after message i.
+// The owner keeps the arrays alive; every replay of the file reads the same copy.
+struct LobsterColumns {
+  size_t rows = 0;
+  int levels = 0;
+  const int64_t* tsNs = nullptr;
+  const uint8_t* type = nullptr;
+  const int64_t* orderId = nullptr;
+  const uint8_t* side = nullptr;  // side of the resting order
+  const int64_t* priceTicks = nullptr;
+  const int64_t* qtyLots = nullptr;
+  std::vector<const int64_t*> askPrice, askQty, bidPrice, bidQty;  // [level][row]
+
+  // Price and size of level k (0-based) of `side` in row r; size 0 for an empty (dummy) level.
+  Lots levelQty(Side s, int k, size_t r) const { return (s == kBid ? bidQty : askQty)[k][r]; }
+  Tick levelPrice(Side s, int k, size_t r) const { return (s == kBid ? bidPrice : askPrice)[k][r]; }
+  // Number of non-empty levels of `side` in row r.
+  int depth(Side s, size_t r) const {
+    int k = 0;
+    while (k < levels && levelQty(s, k, r) > 0) ++k;
+    return k;
+  }
+};
+
+// What a replay did, for the import check, the fidelity tests and the closing notes.
+struct LobsterReplayStats {
+  uint64_t messages = 0;
+  uint64_t rowsChecked = 0;          // rows compared with the orderbook file (verify mode)
+  uint64_t visibleMismatches = 0;    // rows where the replay differed inside the visible range
+  int64_t firstMismatchRow = -1;
+  uint64_t adoptions[2] = {0, 0};    // levels taken from the file beyond the visible range, by side
+  int64_t adoptedLots[2] = {0, 0};   // their net quantity, by side
+  uint64_t unknownIdMessages = 0;    // removals of orders the replay never saw (resting before the file)
+  uint64_t reconciled = 0;           // messages about liquidity the agent had taken, shrunk to what is left
+  int64_t reconciledLots = 0;
+  uint64_t agentFillsByReplay = 0;   // replayed executions that met an agent order first
+  uint64_t hiddenExecutions = 0;     // type 5: trades against hidden liquidity, no visible change
+  uint64_t forgotten = 0;            // levels pushed out of view and dropped until they return
+};
+
+struct LobsterReplayConfig {
+  bool verify = false;   // compare the whole visible book with every row (slower; no agent expected)
+  ImpactConfig impact;
+};
+
+// Replay rule (measured exact on GOOG 2012-06-21, see notes/lobster-replay.md):
+// 1. Seed from the orderbook row before the start (row 0 with message 0 undone when starting at 0).
+// 2. Types 1-4 add or remove `size` at (price, side); 5-7 change nothing visible.
+// 3. After message i the book equals row i at every price at or better than row i-1's N-th level;
+//    only beyond that may it take liquidity from the file ("adopt"): LOBSTER lists no message for
+//    orders beyond the top N, so a level that comes into view can be new, larger or smaller.
+// The replay forgets a level when it drops out of view (the note's second design): orders that left it
+// unseen cannot linger under retired ids, and every adoption is a positive new N-th level.
+// Liquidity whose id the file never introduced carries a synthetic id. The agent's orders take
+// priority over replayed executions where price-time priority gives it to them; messages about
+// liquidity the agent consumed are shrunk to what is left. Prices of replayed messages shift by the
+// impact model's offset at their time.
+class LobsterReplay final : public Flow {
+ public:
+  LobsterReplay(std::shared_ptr<const LobsterColumns> data, const LobsterReplayConfig& cfg);
+
+  // Time is ns since the file's first message.
+  FlowKind kind() const override { return FlowKind::kLobsterReplay; }
+  TsNs nextTime() const override;
+  void step(Book& book) override;
+  void reset(Book& book, TsNs startNs, uint64_t seed) override;
+  void onAgentTake(const Book& book, const Trade& trade, TsNs tNs) override;
+
+  // Starts at a row rather than a time (the book of row `row - 1`, or row 0 with message 0 undone).
+  void resetAtRow(Book& book, size_t row);
+  size_t nextRow() const { return next_; }
+  const LobsterReplayStats& stats() const { return stats_; }
+  Tick offsetTicks() const { return offset_; }
+  // First row's compare report (verify mode): both books around the first mismatch.
+  const std::string& mismatchReport() const { return report_; }
+
+ private:
+  void seed(Book& book, size_t row, bool undoFirst);
+  void apply(Book& book, size_t i);
+  void forgetPushedOut(Book& book, size_t i);
+  void removeKnownOrUnknown(Book& book, size_t i, bool execution);
+  // Compares side s of the replay with row i between `from` (exclusive, or the touch) and the row's
+  // last level; differences beyond `visibleBound` are adopted, others counted as mismatches.
+  void reconcileSide(Book& book, size_t i, Side s, bool fromTouch);
+  void describeMismatch(const Book& book, size_t i);
+  OrderId nextSynthetic() { return kSyntheticBit | ++synthetic_; }
+
+  static constexpr OrderId kSyntheticBit = 1ull << 62;
+  std::shared_ptr<const LobsterColumns> data_;
+  LobsterReplayConfig cfg_;
+  ImpactModel impact_;
+  size_t next_ = 0;
+  uint64_t synthetic_ = 0;
+  Tick offset_ = 0;
+  IdMap consumed_;  // file ids whose orders the agent took entirely
+  LobsterReplayStats stats_;
+  std::string report_;
+};
+
+// Replays a whole file from row 0 with no agent and checks every row (the import's verification).
+LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch);
+
+}  // namespace tranche

@@ -1,0 +1,79 @@
+// What both replays (L3 and L2) need to share a book with the agent: depth without the agent's orders,
+// the agent's priority over replayed executions, and liquidity of unknown id.
+#pragma once
+
+#include <algorithm>
+
+#include "../book.h"
+
+namespace tranche {
+
+// Replayed liquidity whose exchange id is unknown (LOBSTER orders resting before the file starts or
+// placed beyond its levels; every L2 order) carries this tag and a counter.
+constexpr OrderId kSyntheticIdBit = 1ull << 62;
+inline bool isSyntheticId(OrderId id) { return (id & kSyntheticIdBit) != 0 && (id >> 63) == 0; }
+
+// Quantity at a level that is not the agent's (tracked orders are the agent's).
+inline Lots replayDepthAt(const Book& book, Side side, Tick price) {
+  Lots d = book.depthAt(side, price);
+  if (book.hasTracked())
+    book.forEachTracked([&](const RestingOrder& o) {
+      if (o.side == side && o.price == price) d -= o.qty;
+    });
+  return d;
+}
+
+// Which of the agent's orders at the execution price itself a replayed execution meets first.
+enum class AtPrice { kNone, kAheadOf, kAll };
+
+// A replayed execution of `qty` at `price` against resting side `side` would have met the agent's
+// orders first where they had priority: at a better price always, and at that price itself as `atPrice`
+// says (kAheadOf: those placed before the order with sequence `refSeq`, which the file says executed).
+// Fills them against `takerId` and returns what they absorbed.
+inline Lots fillAgentsAhead(Book& book, Side side, Tick price, Lots qty, AtPrice atPrice, uint32_t refSeq, OrderId takerId) {
+  if (!book.hasTracked() || qty <= 0) return 0;
+  Lots absorbed = 0;
+  while (qty > 0) {
+    // Highest-priority eligible agent order; a handful at most, so a scan per fill.
+    const RestingOrder* best = nullptr;
+    book.forEachTracked([&](const RestingOrder& o) {
+      if (o.side != side) return;
+      const bool better = side == kBid ? o.price > price : o.price < price;
+      const bool atPriceFirst = o.price == price && (atPrice == AtPrice::kAll || (atPrice == AtPrice::kAheadOf && later(refSeq, o.seq)));
+      if (!better && !atPriceFirst) return;
+      if (!best || (side == kBid ? o.price > best->price : o.price < best->price) ||
+          (o.price == best->price && later(best->seq, o.seq)))
+        best = &o;
+    });
+    if (!best) break;
+    const Lots f = book.execute(best->id, qty, takerId);
+    absorbed += f;
+    qty -= f;
+  }
+  return absorbed;
+}
+
+// Removes up to `qty` of unknown-id (synthetic) liquidity at a level, front first (the oldest orders:
+// those resting before the data began), as cancels or, with `takerId` != 0, as executions. Returns
+// what it found.
+inline Lots takeSynthetic(Book& book, Side side, Tick price, Lots qty, OrderId takerId) {
+  Lots done = 0;
+  const RestingOrder* o = book.frontAt(side, price);
+  while (o && done < qty) {
+    const RestingOrder* next = book.behind(*o);
+    if (isSyntheticId(o->id)) {
+      const Lots want = qty - done;
+      if (takerId != 0) {
+        done += book.execute(o->id, want, takerId);
+      } else {
+        const Lots d = std::min(want, o->qty);
+        book.reduce(o->id, d);
+        done += d;
+      }
+    }
+    o = next;
+  }
+  return done;
+}
+
+}  // namespace tranche
