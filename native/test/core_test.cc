@@ -281,7 +281,7 @@ static void testBatch() {
   mc.marketDataLatency = LatencyConfig{LatencyConfig::kUniform, 0, 1000000, 0};
   PoissonFlowConfig fc;
   Batch batch(shape, mc, [&](uint32_t) { return std::make_unique<PoissonFlow>(fc); });
-  batch.reset(99, 0);
+  batch.reset(99, TsNs{0});
   const size_t NC = 32, NS = 16 * kAgentSlots, NF = 16 * 8;
   std::vector<uint8_t> kind(NC), side(NC), tif(NC), slot(NC);
   std::vector<double> price(NC), qty(NC);
