@@ -61,7 +61,7 @@ interface NativeBatchHandle {
 }
 
 interface NativeLobsterDataHandle {
-  verify(): LobsterReplayStats & { report: string };
+  verify(fromRow?: number): LobsterReplayStats & { report: string };
   replay(fromRow?: number): LobsterReplayStats & { seconds: number; invariants: string | null };
 }
 interface NativeL2DataHandle {
@@ -818,9 +818,13 @@ export class LobsterReplayData {
     this.startNs = messages.tsNs[0];
   }
 
-  /** Replays the whole day from row 0 with no agent and compares every row with the orderbook file. */
-  verify(): LobsterReplayStats & { report: string } {
-    return this.native.verify();
+  /**
+   * Replays from `fromRow` (seeded from the orderbook row before it; row 0 with message 0 undone) with no
+   * agent and compares every later row with the orderbook file by the replay rule.
+   */
+  verify(fromRow = 0): LobsterReplayStats & { report: string } {
+    if (!Number.isSafeInteger(fromRow) || fromRow < 0 || fromRow >= this.rows) fail(`fromRow must be in [0, ${this.rows - 1}], got ${fromRow}`);
+    return this.native.verify(fromRow);
   }
 
   /** The replay's fast path over the whole file from `fromRow`, timed natively (for benchmarks). */

@@ -95,7 +95,8 @@ LobsterDataWrap::LobsterDataWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
 // verify() -> stats + {report}: the whole day from row 0, every row compared with the orderbook file.
 Napi::Value LobsterDataWrap::Verify(const Napi::CallbackInfo& info) {
   std::string report;
-  const LobsterReplayStats s = verifyLobster(cols_, &report);
+  const size_t from = info.Length() > 0 && info[0].IsNumber() ? static_cast<size_t>(intArg(info[0], "fromRow")) : 0;
+  const LobsterReplayStats s = verifyLobster(cols_, &report, from);
   Napi::Object o = lobsterStatsObject(info.Env(), s);
   o.Set("report", Napi::String::New(info.Env(), report));
   return o;

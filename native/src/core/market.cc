@@ -116,13 +116,19 @@ void Market::arrive(const AgentCommand& cmd) {
 }
 
 void Market::collectTrades() {
+  Lots took = 0;
+  Side tookSide = kBid;
   for (const Trade& t : book_.trades()) {
     if (isAgentId(t.maker)) onAgentFill(t.maker, opposite(t.aggressor), t.price, t.qty, true);
     if (isAgentId(t.taker)) {
       onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
-      if (flow_) flow_->onAgentTake(book_, t, now_);
+      if (flow_) flow_->onAgentTrade(book_, t);
+      took += t.qty;
+      tookSide = t.aggressor;
     }
   }
+  // Impact follows the order's whole size, not its fills one by one (a concave law is not additive).
+  if (took > 0 && flow_) flow_->onAgentTook(tookSide, took, now_);
   book_.clearTrades();
 }
 

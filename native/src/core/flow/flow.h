@@ -18,11 +18,11 @@ class Flow {
   virtual void step(Book& book) = 0;
   // Restarts the flow at `startNs` with a fresh random stream.
   virtual void reset(Book& book, TsNs startNs, uint64_t seed) = 0;
-  // The agent's order took liquidity in `trade` at `tNs` (the book is as the trade left it). Replays use
-  // it to reconcile later messages about that liquidity and to move prices by their impact model.
-  virtual void onAgentTake(const Book& book, const Trade& trade, TsNs tNs) {
-    (void)book, (void)trade, (void)tNs;
-  }
+  // The agent's order took liquidity in `trade` (the book is as the trade left it): replays reconcile
+  // later messages about that liquidity.
+  virtual void onAgentTrade(const Book& book, const Trade& trade) { (void)book, (void)trade; }
+  // One agent order took `qty` lots on `side` at `tNs` in total: replays move prices by their impact model.
+  virtual void onAgentTook(Side side, Lots qty, TsNs tNs) { (void)side, (void)qty, (void)tNs; }
 };
 
 } // namespace tranche

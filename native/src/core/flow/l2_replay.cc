@@ -34,7 +34,11 @@ TsNs L2Replay::nextTime() const {
 void L2Replay::step(Book& book) {
   const TsNs depth = d_ < data_->depthRows ? depthTime() - t0_ : kNever;
   const TsNs trade = cfg_.applyTrades && t_ < data_->tradeRows ? data_->tradeTsNs[t_] - t0_ : kNever;
-  if (impact_.active()) offset_ = impact_.offsetTicks(std::min(depth, trade));
+  if (impact_.active()) {
+    const Tick offset = impact_.offsetTicks(std::min(depth, trade));
+    shiftReplayed(book, offset - offset_, shiftScratch_);
+    offset_ = offset;
+  }
   if (depth <= trade) {
     depthClock_ = depthTime();
     applyDepth(book, d_++);
@@ -198,9 +202,7 @@ void L2Replay::applyTrade(Book& book, size_t r) {
   }
 }
 
-void L2Replay::onAgentTake(const Book&, const Trade& trade, TsNs tNs) {
-  impact_.onAgentTake(trade.aggressor, trade.qty, tNs);
-}
+void L2Replay::onAgentTrade(const Book&, const Trade&) {}
 
 L2Replay::BboCheck L2Replay::checkBbo(std::shared_ptr<const L2Columns> data, size_t bboRows, const int64_t* updateId,
                                       const int64_t* bidPrice, const int64_t* bidQty, const int64_t* askPrice,

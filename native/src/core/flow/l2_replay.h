@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../models/impact.h"
 #include "../models/queue.h"
@@ -57,7 +58,8 @@ class L2Replay final : public Flow {
   TsNs nextTime() const override;
   void step(Book& book) override;
   void reset(Book& book, TsNs startNs, uint64_t seed) override;
-  void onAgentTake(const Book& book, const Trade& trade, TsNs tNs) override;
+  void onAgentTrade(const Book& book, const Trade& trade) override;
+  void onAgentTook(Side side, Lots qty, TsNs tNs) override { impact_.onAgentTake(side, qty, tNs); }
 
   // Applies every depth row (no trades, no agent) and compares the touch with bookTicker records
   // wherever their update id equals the last update id of the depth event just applied.
@@ -91,6 +93,7 @@ class L2Replay final : public Flow {
   TsNs depthClock_ = 0;   // receive times step back after a snapshot: replay keeps them monotone
   TsNs t0_ = 0;
   Tick offset_ = 0;
+  std::vector<RestingOrder> shiftScratch_;
   uint64_t synthetic_ = 0;
   L2ReplayStats stats_;
 };

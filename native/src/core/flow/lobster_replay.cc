@@ -75,7 +75,11 @@ void LobsterReplay::seed(Book& book, size_t r, bool undoFirst) {
 
 void LobsterReplay::step(Book& book) {
   const size_t i = next_++;
-  if (impact_.active()) offset_ = impact_.offsetTicks(data_->tsNs[i] - data_->tsNs[0]);
+  if (impact_.active()) {
+    const Tick offset = impact_.offsetTicks(data_->tsNs[i] - data_->tsNs[0]);
+    shiftReplayed(book, offset - offset_, shiftScratch_);
+    offset_ = offset;
+  }
   apply(book, i);
   ++stats_.messages;
   const LobsterColumns& d = *data_;
@@ -280,20 +284,19 @@ void LobsterReplay::describeMismatch(const Book& book, size_t i) {
   report_ = os.str();
 }
 
-void LobsterReplay::onAgentTake(const Book& book, const Trade& trade, TsNs tNs) {
+void LobsterReplay::onAgentTrade(const Book& book, const Trade& trade) {
   if (!isSyntheticId(trade.maker) && !isAgent(trade.maker) && book.find(trade.maker) == nullptr)
     consumed_.insertNew(trade.maker, 0);
-  impact_.onAgentTake(trade.aggressor, trade.qty, tNs);
 }
 
-LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch) {
+LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch, size_t fromRow) {
   LobsterReplayConfig cfg;
   cfg.verify = true;
   LobsterReplay replay(data, cfg);
   BookConfig bc;
   bc.orderCapacity = 4096;
   Book book(bc);
-  replay.resetAtRow(book, 0);
+  replay.resetAtRow(book, fromRow);
   while (replay.nextRow() < data->rows) {
     replay.step(book);
     book.clearTrades();

@@ -77,7 +77,8 @@ class LobsterReplay final : public Flow {
   TsNs nextTime() const override;
   void step(Book& book) override;
   void reset(Book& book, TsNs startNs, uint64_t seed) override;
-  void onAgentTake(const Book& book, const Trade& trade, TsNs tNs) override;
+  void onAgentTrade(const Book& book, const Trade& trade) override;
+  void onAgentTook(Side side, Lots qty, TsNs tNs) override { impact_.onAgentTake(side, qty, tNs); }
 
   // Starts at a row rather than a time (the book of row `row - 1`, or row 0 with message 0 undone).
   void resetAtRow(Book& book, size_t row);
@@ -105,12 +106,13 @@ class LobsterReplay final : public Flow {
   size_t next_ = 0;
   uint64_t synthetic_ = 0;
   Tick offset_ = 0;
+  std::vector<RestingOrder> shiftScratch_;
   IdMap consumed_;  // file ids whose orders the agent took entirely
   LobsterReplayStats stats_;
   std::string report_;
 };
 
-// Replays a whole file from row 0 with no agent and checks every row (the import's verification).
-LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch);
+// Replays a file from `fromRow` (seeded from the row before it) with no agent and checks every row.
+LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch, size_t fromRow = 0);
 
 }  // namespace tranche

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <vector>
 
 #include "../book.h"
 
@@ -74,6 +75,33 @@ inline Lots takeSynthetic(Book& book, Side side, Tick price, Lots qty, OrderId t
     o = next;
   }
   return done;
+}
+
+}  // namespace tranche
+
+namespace tranche {
+
+// Moves every replayed (non-agent) order `delta` ticks, keeping ids and queue order, so file prices plus
+// the current impact offset keep addressing the liquidity they placed. The agent's orders stay: the
+// market moved, not them; replayed orders that now reach them trade with them. `scratch` keeps its
+// capacity between calls.
+inline void shiftReplayed(Book& book, Tick delta, std::vector<RestingOrder>& scratch) {
+  if (delta == 0) return;
+  scratch.clear();
+  for (int si = 0; si < 2; ++si) {
+    const Side s = static_cast<Side>(si);
+    for (Tick p = s == kBid ? book.bestBid() : book.bestAsk(); p != kNoBid && p != kNoAsk; p = book.nextLevel(s, p))
+      for (const RestingOrder* o = book.frontAt(s, p); o; o = book.behind(*o))
+        if ((o->id >> 63) == 0) scratch.push_back(*o);
+  }
+  for (const RestingOrder& o : scratch) book.cancel(o.id);
+  // The side moving away from the other goes back first, so the replayed book never crosses itself.
+  const Side first = delta > 0 ? kAsk : kBid;
+  for (int pass = 0; pass < 2; ++pass) {
+    const Side s = pass == 0 ? first : opposite(first);
+    for (const RestingOrder& o : scratch)
+      if (o.side == s) book.limit(o.id, s, o.price + delta, o.qty, Tif::kGtc, nullptr);
+  }
 }
 
 }  // namespace tranche

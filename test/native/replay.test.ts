@@ -1,0 +1,277 @@
+// Proof of fidelity: the replays against the real data in ../shared/data (skipped, saying why, without it).
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseBinance } from "../../data/binance.js";
+import { parseLobster, writeLobster } from "../../data/lobster.js";
+import { sharedDataDir } from "../../data/paths.js";
+import { readLobster } from "../../data/reader.js";
+import { BatchMarket, CommandKind, L2ReplayData, LobsterReplayData, Side, SlotState, type LobsterReplayStats } from "../../native/index.js";
+import { clearCommands, writeCommand } from "./batch-fixtures.js";
+
+const dir = sharedDataDir();
+const goog = {
+  message: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"),
+  orderbook: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz"),
+};
+const spot = [join(dir, "binance", "spot", "btcusdt_20240808.gz"), join(dir, "binance", "spot", "btcusdt_20240809.gz")];
+const usdm = [join(dir, "binance", "usdm", "btcusdt_20240808.gz")];
+const haveGoog = existsSync(goog.message) && existsSync(goog.orderbook);
+const haveBinance = [...spot, ...usdm].every((f) => existsSync(f));
+if (!haveGoog) console.log(`replay tests for LOBSTER skipped: ${goog.message} is missing (set TRANCHE_DATA_DIR to the shared data folder)`);
+if (!haveBinance) console.log(`replay tests for Binance skipped: files under ${join(dir, "binance")} are missing (set TRANCHE_DATA_DIR)`);
+
+const SEC = 1_000_000_000;
+
+describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
+  let data: LobsterReplayData;
+  let rows: number;
+  let bestBidOfRow: (row: number) => number;
+  let bestAskOfRow: (row: number) => number;
+  let rowAt: (tNs: number) => number;
+
+  beforeAll(() => {
+    const imp = parseLobster(goog.message, goog.orderbook);
+    data = new LobsterReplayData(imp.messages.columns, imp.book.columns);
+    rows = imp.messages.rows;
+    const b = imp.book.columns, ts = imp.messages.columns.tsNs, t0 = ts[0];
+    bestBidOfRow = (r) => Number(b.bidPriceTicks[0][r]);
+    bestAskOfRow = (r) => Number(b.askPriceTicks[0][r]);
+    // Last row at or before replay time t (the book the replay must show at t).
+    rowAt = (t) => {
+      let lo = 0, hi = rows;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (Number(ts[mid] - t0) <= t) lo = mid + 1; else hi = mid;
+      }
+      return lo - 1;
+    };
+  });
+
+  it("reproduces all 10 levels of every orderbook row from row 0, adopting only beyond the visible range", () => {
+    const v = data.verify();
+    console.log(`GOOG verify: ${v.rowsChecked} rows, visible mismatches ${v.visibleMismatches}, adoptions bid ${v.adoptionsBid} ` +
+      `(${v.adoptedLotsBid} lots) ask ${v.adoptionsAsk} (${v.adoptedLotsAsk} lots), unknown-id messages ${v.unknownIdMessages}, ` +
+      `levels forgotten ${v.forgotten}, hidden executions ${v.hiddenExecutions}`);
+    expect(v.rowsChecked).toBe(147_916);
+    expect(v.visibleMismatches, v.report).toBe(0);
+    expect(v.firstMismatchRow).toBe(-1);
+    expect(v.reconciled).toBe(0);
+    // Levels come into view: adopted on both sides, always as new liquidity (the replay forgets what leaves view).
+    expect(v.adoptionsBid).toBeGreaterThan(1000);
+    expect(v.adoptionsAsk).toBeGreaterThan(1000);
+    expect(v.adoptedLotsBid).toBeGreaterThan(0);
+    expect(v.adoptedLotsAsk).toBeGreaterThan(0);
+    expect(v.hiddenExecutions).toBe(3_913);
+  });
+
+  it("starts exactly from the book of any row", () => {
+    for (const from of [1, 64, 70_000, 147_000]) {
+      const v = data.verify(from);
+      expect(v.rowsChecked).toBe(rows - from);
+      expect(v.visibleMismatches, `from row ${from}: ${v.report}`).toBe(0);
+    }
+  });
+
+  it("adopts the same levels on its fast path as the row-by-row verification, and leaves a consistent book", () => {
+    const fast = data.replay();
+    const full = data.verify();
+    expect(fast.messages).toBe(rows);
+    expect(fast.adoptionsBid).toBe(full.adoptionsBid);
+    expect(fast.adoptionsAsk).toBe(full.adoptionsAsk);
+    expect(fast.adoptedLotsBid).toBe(full.adoptedLotsBid);
+    expect(fast.invariants).toBeNull();
+  });
+
+  it("replays a file read back from Arrow without copying its columns", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "tranche-replay-"));
+    try {
+      const out = join(tmp, "goog.arrow");
+      writeLobster(parseLobster(goog.message, goog.orderbook), out);
+      const { messages, book } = readLobster(out);
+      const fromArrow = new LobsterReplayData(messages.columns, book.columns);
+      const v = fromArrow.verify(140_000);
+      expect(v.rowsChecked).toBe(rows - 140_000);
+      expect(v.visibleMismatches).toBe(0);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it("replays N windows of the day in N markets from one copy, each exactly", () => {
+    const n = 8;
+    const batch = new BatchMarket({ markets: n, commandsPerMarket: 1, flow: { kind: "lobster", data } });
+    const starts = Array.from({ length: n }, (_, i) => i * 2_500 * SEC);
+    batch.reset(1, starts);
+    for (let step = 1; step <= 30; step++) {
+      batch.step(SEC);
+      for (let m = 0; m < n; m++) {
+        const row = rowAt(starts[m] + step * SEC);
+        expect(batch.io.bestBid[m], `market ${m} at ${step} s`).toBe(bestBidOfRow(row));
+        expect(batch.io.bestAsk[m], `market ${m} at ${step} s`).toBe(bestAskOfRow(row));
+      }
+    }
+    const next = Array.from({ length: n }, (_, m) => (batch.replayStats(m) as { nextRow: number }).nextRow);
+    expect(new Set(next).size).toBe(n);
+    expect(batch.checkInvariants()).toBeNull();
+  });
+
+  it("shifts later replayed prices by the configured permanent impact of an agent market order", () => {
+    for (const [impact, expected] of [
+      [{ kind: "linear", permanentTicks: 0.05 } as const, 10],
+      [{ kind: "sqrt", permanentTicks: 1 } as const, Math.round(Math.sqrt(200))],
+      [{ kind: "power", permanentTicks: 2, delta: 0.3 } as const, Math.round(2 * 200 ** 0.3)],
+    ]) {
+      // Market 0 buys 200 shares at the market; market 1 is the same window without the agent.
+      const batch = new BatchMarket({ markets: 2, commandsPerMarket: 1, flow: { kind: "lobster", data, impact } });
+      batch.reset(1, 3_600 * SEC);
+      batch.step(SEC);
+      writeCommand(batch, 0, 0, { kind: CommandKind.Market, slot: 0, side: Side.Buy, qtyLots: 200 });
+      batch.step(SEC);
+      clearCommands(batch.io);
+      expect(batch.io.positionLots[0]).toBe(200);
+      const diffs: number[] = [];
+      for (let s = 0; s < 120; s++) {
+        batch.step(SEC);
+        diffs.push(batch.io.bestBid[0] - batch.io.bestBid[1]);
+      }
+      expect((batch.replayStats(0) as LobsterReplayStats & { offsetTicks: number }).offsetTicks).toBe(expected);
+      // The bid side the agent never touched is the control's, moved by the impact.
+      const exact = diffs.filter((d) => d === expected).length;
+      expect(exact / diffs.length, `${impact.kind}: bid differences ${diffs.slice(0, 20).join(",")}`).toBeGreaterThan(0.9);
+      expect(batch.checkInvariants()).toBeNull();
+    }
+  });
+
+  it("lets transient impact decay back to the unimpacted prices", () => {
+    const batch = new BatchMarket({
+      markets: 2, commandsPerMarket: 1,
+      flow: { kind: "lobster", data, impact: { kind: "linear", transientTicks: 0.05, decayNs: 5 * SEC } },
+    });
+    batch.reset(1, 7_200 * SEC);
+    batch.step(SEC);
+    writeCommand(batch, 0, 0, { kind: CommandKind.Market, slot: 0, side: Side.Sell, qtyLots: 200 });
+    batch.step(SEC);
+    clearCommands(batch.io);
+    batch.step(SEC);
+    const early = batch.io.bestAsk[0] - batch.io.bestAsk[1];
+    for (let s = 0; s < 60; s++) batch.step(SEC);
+    expect(early).toBeLessThanOrEqual(-5);
+    expect((batch.replayStats(0) as { offsetTicks: number }).offsetTicks).toBe(0);
+    expect(batch.io.bestAsk[0] - batch.io.bestAsk[1]).toBe(0);
+  });
+
+  it("fills a passive agent order only after the quantity ahead of it has traded or been cancelled", () => {
+    const n = 6;
+    const batch = new BatchMarket({ markets: n, commandsPerMarket: 1, flow: { kind: "lobster", data } });
+    const starts = Array.from({ length: n }, (_, i) => (600 + i * 3_000) * SEC);
+    batch.reset(1, starts);
+    batch.step(SEC);
+    const io = batch.io;
+    const price = Array.from({ length: n }, (_, m) => io.bestBid[m]);
+    for (let m = 0; m < n; m++) writeCommand(batch, m, 0, { kind: CommandKind.Limit, slot: 0, side: Side.Buy, priceTicks: price[m], qtyLots: 100 });
+    batch.step(1_000_000); // 1 ms: the order is in the book
+    clearCommands(io);
+    let filledMarkets = 0;
+    for (let m = 0; m < n; m++) {
+      // On L3 data the queue is exact: everything resting at the price is ahead of a new order.
+      expect(io.slotQueueAheadLots[m * 8], `market ${m}`).toBe(batch.depth(m, Side.Buy, 30).qtyLots[batch.depth(m, Side.Buy, 30).priceTicks.indexOf(price[m])] - 100);
+    }
+    const lastAhead = Array.from({ length: n }, (_, m) => io.slotQueueAheadLots[m * 8]);
+    const lastFilled = new Float64Array(n);
+    for (let s = 0; s < 1_800; s++) {
+      batch.step(SEC);
+      for (let m = 0; m < n; m++) {
+        const k = m * 8;
+        const filled = io.slotFilledLots[k];
+        const resting = io.slotState[k] === SlotState.Resting;
+        if (resting) {
+          expect(io.slotQueueAheadLots[k], `market ${m}: queue ahead only shrinks at an unchanged price`).toBeLessThanOrEqual(lastAhead[m]);
+          lastAhead[m] = io.slotQueueAheadLots[k];
+        }
+        if (filled > lastFilled[m]) {
+          // A fill needs the queue ahead gone: the order is at the front (or gone, fully filled).
+          expect(resting ? io.slotQueueAheadLots[k] : 0, `market ${m} filled with lots still ahead`).toBe(0);
+          lastFilled[m] = filled;
+        }
+      }
+    }
+    for (let m = 0; m < n; m++) if (lastFilled[m] > 0) filledMarkets++;
+    console.log(`passive bids filled in ${filledMarkets} of ${n} windows; replayed executions meeting the agent first: ` +
+      Array.from({ length: n }, (_, m) => (batch.replayStats(m) as LobsterReplayStats).agentFillsByReplay).join(","));
+    expect(filledMarkets).toBeGreaterThan(0);
+    expect(batch.checkInvariants()).toBeNull();
+  });
+
+  it("reconciles later messages about liquidity the agent took, and never crashes", () => {
+    const batch = new BatchMarket({ markets: 1, commandsPerMarket: 1, flow: { kind: "lobster", data } });
+    batch.reset(1, 1_800 * SEC);
+    batch.step(SEC);
+    writeCommand(batch, 0, 0, { kind: CommandKind.Market, slot: 0, side: Side.Buy, qtyLots: 3_000 });
+    batch.step(SEC);
+    clearCommands(batch.io);
+    for (let s = 0; s < 600; s++) batch.step(SEC);
+    const st = batch.replayStats(0) as LobsterReplayStats;
+    console.log(`after an agent sweep of 3,000 shares: ${batch.io.positionLots[0]} bought, ${st.reconciled} messages reconciled (${st.reconciledLots} lots)`);
+    expect(batch.io.positionLots[0]).toBeGreaterThan(0);
+    expect(st.reconciled).toBeGreaterThan(0);
+    expect(st.reconciledLots).toBeGreaterThan(0);
+    expect(batch.checkInvariants()).toBeNull();
+  });
+});
+
+describe.skipIf(!haveBinance)("Binance L2 replay", () => {
+  let spotData: ReturnType<typeof parseBinance>;
+  let usdmData: ReturnType<typeof parseBinance>;
+  beforeAll(() => {
+    spotData = parseBinance(spot);
+    usdmData = parseBinance(usdm);
+  });
+  afterAll(() => undefined);
+
+  it("rebuilds best bid/ask equal to the recorded bookTicker wherever update ids coincide", () => {
+    for (const [name, imp, atLeast] of [["spot", spotData, 1_000], ["usdm", usdmData, 126]] as const) {
+      const data = new L2ReplayData(imp.depth.columns, imp.trades.columns);
+      const r = data.checkBbo(imp.bbo.columns);
+      console.log(`${name}: bookTicker compared at ${r.compared} coinciding update ids, ${r.matched} equal`);
+      expect(r.compared).toBeGreaterThanOrEqual(atLeast);
+      expect(r.matched, r.firstMismatch).toBe(r.compared);
+    }
+  });
+
+  it("fills a passive agent order only after trades and modelled cancels clear the queue ahead", () => {
+    const data = new L2ReplayData(spotData.depth.columns, spotData.trades.columns);
+    const n = 4;
+    const batch = new BatchMarket({ markets: n, commandsPerMarket: 1, tickSize: 0.01, lotSize: 1e-8, flow: { kind: "l2", data } });
+    batch.reset(1, [30, 120, 240, 400].map((s) => s * SEC));
+    batch.step(SEC);
+    const io = batch.io;
+    for (let m = 0; m < n; m++) writeCommand(batch, m, 0, { kind: CommandKind.Limit, slot: 0, side: m % 2 === 0 ? Side.Buy : Side.Sell, priceTicks: m % 2 === 0 ? io.bestBid[m] : io.bestAsk[m], qtyLots: 1_000 });
+    batch.step(1_000_000);
+    clearCommands(io);
+    const lastAhead = Array.from({ length: n }, (_, m) => io.slotQueueAheadLots[m * 8]);
+    for (let m = 0; m < n; m++) expect(lastAhead[m], `market ${m} joined behind the level`).toBeGreaterThan(0);
+    const lastFilled = new Float64Array(n);
+    for (let s = 0; s < 240; s++) {
+      batch.step(SEC);
+      for (let m = 0; m < n; m++) {
+        const k = m * 8;
+        const resting = io.slotState[k] === SlotState.Resting;
+        if (resting) {
+          expect(io.slotQueueAheadLots[k]).toBeLessThanOrEqual(lastAhead[m]);
+          lastAhead[m] = io.slotQueueAheadLots[k];
+        }
+        if (io.slotFilledLots[k] > lastFilled[m]) {
+          expect(resting ? io.slotQueueAheadLots[k] : 0).toBe(0);
+          lastFilled[m] = io.slotFilledLots[k];
+        }
+      }
+    }
+    const stats = Array.from({ length: n }, (_, m) => batch.replayStats(m) as { queueAdvanceLots: number; cancelsAheadLots: number });
+    console.log(`L2 queue: advanced by trades ${stats.map((s) => s.queueAdvanceLots).join(",")} lots, by modelled cancels ${stats.map((s) => s.cancelsAheadLots).join(",")} lots; filled ${Array.from(lastFilled).join(",")}`);
+    expect(stats.some((s) => s.queueAdvanceLots > 0)).toBe(true);
+    expect(stats.some((s) => s.cancelsAheadLots > 0)).toBe(true);
+    expect(batch.checkInvariants()).toBeNull();
+  });
+});
