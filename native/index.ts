@@ -765,6 +765,8 @@ export interface LobsterReplayStats {
   /** Replayed executions that met one of the agent's orders first. */
   agentFillsByReplay: number;
   hiddenExecutions: number;
+  /** Levels dropped when they left view (pushed beyond the N-th level), to be adopted when they return. */
+  forgotten: number;
 }
 
 export interface L2ReplayStats {

@@ -7,7 +7,7 @@ import { parseBinance } from "../../data/binance.js";
 import { parseLobster, writeLobster } from "../../data/lobster.js";
 import { sharedDataDir } from "../../data/paths.js";
 import { readLobster } from "../../data/reader.js";
-import { BatchMarket, CommandKind, L2ReplayData, LobsterReplayData, Side, SlotState, type LobsterReplayStats } from "../../native/index.js";
+import { BatchMarket, CommandKind, L2ReplayData, LobsterReplayData, Side, SlotState, type ImpactSpec, type LobsterReplayStats } from "../../native/index.js";
 import { clearCommands, writeCommand } from "./batch-fixtures.js";
 
 const dir = sharedDataDir();
@@ -118,11 +118,12 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
   });
 
   it("shifts later replayed prices by the configured permanent impact of an agent market order", () => {
-    for (const [impact, expected] of [
-      [{ kind: "linear", permanentTicks: 0.05 } as const, 10],
-      [{ kind: "sqrt", permanentTicks: 1 } as const, Math.round(Math.sqrt(200))],
-      [{ kind: "power", permanentTicks: 2, delta: 0.3 } as const, Math.round(2 * 200 ** 0.3)],
-    ]) {
+    const cases: [ImpactSpec, number][] = [
+      [{ kind: "linear", permanentTicks: 0.05 }, 10],
+      [{ kind: "sqrt", permanentTicks: 1 }, Math.round(Math.sqrt(200))],
+      [{ kind: "power", permanentTicks: 2, delta: 0.3 }, Math.round(2 * 200 ** 0.3)],
+    ];
+    for (const [impact, expected] of cases) {
       // Market 0 buys 200 shares at the market; market 1 is the same window without the agent.
       const batch = new BatchMarket({ markets: 2, commandsPerMarket: 1, flow: { kind: "lobster", data, impact } });
       batch.reset(1, 3_600 * SEC);
