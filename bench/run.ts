@@ -8,8 +8,9 @@ import { fileURLToPath } from "node:url";
 import { batchBenchmarks } from "./batch.js";
 import { bookBenchmarks } from "./book.js";
 import { type BenchResult, type Benchmark, formatRate } from "./harness.js";
+import { replayBenchmarks } from "./replay.js";
 
-const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks];
+const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks];
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), "results.json");
 

@@ -3,6 +3,7 @@
 import { parseArgs } from "node:util";
 import { TrancheError } from "../native/index.js";
 import { runDataCommand } from "./data.js";
+import { verifyLobster } from "./verify.js";
 import { quickstartDefaults, runQuickstart } from "./quickstart.js";
 
 const usage = `tranche — reinforcement-learning execution agents on a native order-book simulator
@@ -65,7 +66,7 @@ export async function main(argv: string[]): Promise<number> {
     case "quickstart":
       return quickstart(rest);
     case "data":
-      return runDataCommand(rest);
+      return runDataCommand(rest, { verifyLobster });
     case undefined:
     case "--help":
     case "-h":

@@ -1,0 +1,110 @@
+// Replay throughput of the real data (one core, no agent) and the import time of each file. Skipped, with
+// the reason, where ../shared/data is absent.
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseBinance, writeBinance } from "../data/binance.js";
+import { parseLobster, writeLobster } from "../data/lobster.js";
+import { sharedDataDir } from "../data/paths.js";
+import { L2ReplayData, LobsterReplayData } from "../native/index.js";
+import { type Benchmark, formatRate, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
+
+const dir = sharedDataDir();
+const goog = {
+  message: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"),
+  orderbook: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz"),
+};
+const spot = [join(dir, "binance", "spot", "btcusdt_20240808.gz"), join(dir, "binance", "spot", "btcusdt_20240809.gz")];
+const usdm = [join(dir, "binance", "usdm", "btcusdt_20240808.gz")];
+const REPLAY_RUNS = 15;
+const IMPORT_RUNS = 5;
+
+function missing(paths: string[]): string | undefined {
+  const absent = paths.filter((p) => !existsSync(p));
+  return absent.length ? `skipped: ${absent.join(", ")} missing (set TRANCHE_DATA_DIR to the shared data folder)` : undefined;
+}
+
+const replayLobster: Benchmark = {
+  name: "replay",
+  description: "LOBSTER GOOG 2012-06-21 replay by the exact rule (msgs/s, one core) and the import time of the day",
+  run(ctx) {
+    const why = missing([goog.message, goog.orderbook]);
+    if (why) {
+      ctx.log(why);
+      return [];
+    }
+    const tmp = mkdtempSync(join(tmpdir(), "tranche-bench-"));
+    try {
+      const imports: number[] = [];
+      let imp = parseLobster(goog.message, goog.orderbook);
+      for (let r = 0; r < IMPORT_RUNS; r++) {
+        settleHeap();
+        imports.push(timeSeconds(() => {
+          imp = parseLobster(goog.message, goog.orderbook);
+          writeLobster(imp, join(tmp, "goog.arrow"));
+        }));
+      }
+      const data = new LobsterReplayData(imp.messages.columns, imp.book.columns);
+      const check = data.verify();
+      mustHold(check.visibleMismatches === 0, `the replay differs from the orderbook file at ${check.visibleMismatches} rows`);
+      const rates: number[] = [];
+      for (let r = 0; r < REPLAY_RUNS; r++) {
+        const s = data.replay();
+        mustHold(s.invariants === null, `the replayed book is inconsistent: ${s.invariants}`);
+        rates.push(s.messages / s.seconds);
+        if (r % 5 === 4) ctx.log(`run ${r + 1}: ${formatRate(rates[r])}`);
+      }
+      const rate = summarize(rates), imported = summarize(imports);
+      ctx.log(`import (parse CSV + write Arrow) median ${imported.median.toFixed(3)} s`);
+      return [
+        { name: "replay", unit: "msgs/s", ...rate,
+          details: { messages: imp.messages.rows, adoptionsBid: check.adoptionsBid, adoptionsAsk: check.adoptionsAsk, forgotten: check.forgotten, rowsVerified: check.rowsChecked } },
+        { name: "import-goog", unit: "s", ...imported, details: { rows: imp.messages.rows, files: 2 } },
+      ];
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};
+
+const replayBinance: Benchmark = {
+  name: "replay-l2",
+  description: "Binance BTCUSDT spot depth + trades replay (events/s, one core) and the import time of each market's files",
+  run(ctx) {
+    const why = missing([...spot, ...usdm]);
+    if (why) {
+      ctx.log(why);
+      return [];
+    }
+    const tmp = mkdtempSync(join(tmpdir(), "tranche-bench-"));
+    try {
+      const results = [];
+      for (const [name, files] of [["spot", spot], ["usdm", usdm]] as const) {
+        const times: number[] = [];
+        let imp = parseBinance(files);
+        for (let r = 0; r < IMPORT_RUNS; r++) {
+          settleHeap();
+          times.push(timeSeconds(() => {
+            imp = parseBinance(files);
+            writeBinance(imp, join(tmp, `${name}.arrow`));
+          }));
+        }
+        results.push({ name: `import-binance-${name}`, unit: "s", ...summarize(times), details: { lines: imp.lines, depthRows: imp.depth.rows, trades: imp.trades.rows } });
+        if (name === "spot") {
+          const data = new L2ReplayData(imp.depth.columns, imp.trades.columns);
+          const rates: number[] = [];
+          for (let r = 0; r < REPLAY_RUNS; r++) {
+            const s = data.replay();
+            rates.push((s.depthEvents + s.tradeEvents) / s.seconds);
+          }
+          results.push({ name: "replay-l2", unit: "events/s", ...summarize(rates), details: { depthRows: data.depthRows, trades: data.tradeRows } });
+        }
+      }
+      return results;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  },
+};
+
+export const replayBenchmarks: Benchmark[] = [replayLobster, replayBinance];
