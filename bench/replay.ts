@@ -7,7 +7,7 @@ import { parseBinance, writeBinance } from "../data/binance.js";
 import { parseLobster, writeLobster } from "../data/lobster.js";
 import { sharedDataDir } from "../data/paths.js";
 import { L2ReplayData, LobsterReplayData } from "../native/index.js";
-import { type Benchmark, formatRate, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
+import { type BenchResult, type Benchmark, formatRate, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
 
 const dir = sharedDataDir();
 const goog = {
@@ -27,7 +27,7 @@ function missing(paths: string[]): string | undefined {
 const replayLobster: Benchmark = {
   name: "replay",
   description: "LOBSTER GOOG 2012-06-21 replay by the exact rule (msgs/s, one core) and the import time of the day",
-  run(ctx) {
+  run(ctx): BenchResult[] {
     const why = missing([goog.message, goog.orderbook]);
     if (why) {
       ctx.log(why);
@@ -70,7 +70,7 @@ const replayLobster: Benchmark = {
 const replayBinance: Benchmark = {
   name: "replay-l2",
   description: "Binance BTCUSDT spot depth + trades replay (events/s, one core) and the import time of each market's files",
-  run(ctx) {
+  run(ctx): BenchResult[] {
     const why = missing([...spot, ...usdm]);
     if (why) {
       ctx.log(why);
@@ -78,7 +78,7 @@ const replayBinance: Benchmark = {
     }
     const tmp = mkdtempSync(join(tmpdir(), "tranche-bench-"));
     try {
-      const results = [];
+      const results: BenchResult[] = [];
       for (const [name, files] of [["spot", spot], ["usdm", usdm]] as const) {
         const times: number[] = [];
         let imp = parseBinance(files);
