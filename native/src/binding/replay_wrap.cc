@@ -88,6 +88,7 @@ LobsterDataWrap::LobsterDataWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
     for (uint32_t k = 0; k < a.Length(); ++k)
       cols[f]->push_back(arrayArg<int64_t>(a.Get(k), names[f], c->rows));
   }
+  c->index();
   cols_ = c;
   keep_ = Napi::Persistent(o);
 }
@@ -107,7 +108,7 @@ Napi::Value LobsterDataWrap::Replay(const Napi::CallbackInfo& info) {
   const size_t from = info.Length() > 0 && info[0].IsNumber() ? static_cast<size_t>(intArg(info[0], "fromRow")) : 0;
   LobsterReplay replay(cols_, LobsterReplayConfig{});
   BookConfig bc;
-  bc.orderCapacity = 4096;
+  bc.orderCapacity = 256;  // the replay keeps the visible levels only: a few hundred orders
   Book book(bc);
   replay.resetAtRow(book, from);
   const auto t0 = std::chrono::steady_clock::now();

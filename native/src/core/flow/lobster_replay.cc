@@ -101,15 +101,14 @@ void LobsterReplay::step(Book& book) {
   const Side s = static_cast<Side>(d.side[i]);
   const Tick p = d.priceTicks[i] + offset_;
   const size_t prev = i > 0 ? i - 1 : 0;
-  const bool thin = d.levelQty(s, d.levels - 1, i) <= 0 || d.levelQty(s, d.levels - 1, prev) <= 0;
+  const bool thin = d.lastQty[s][i] <= 0 || d.lastQty[s][prev] <= 0;
   if (thin) {
     reconcileSide(book, i, s, true);
-  } else if (replayDepthAt(book, s, p) == 0 && atOrBetter(s, p, d.levelPrice(s, d.levels - 1, prev) + offset_)) {
+  } else if (replayDepthAt(book, s, p) == 0 && atOrBetter(s, p, d.lastPrice[s][prev] + offset_)) {
     // Exactly one visible level emptied, so row i is row i-1 without it plus a new N-th level; the
     // replay holds nothing beyond view (forgotten), so that level is the only one to adopt.
-    const int n = d.levels;
-    const Tick last = d.levelPrice(s, n - 1, i) + offset_;
-    const Lots want = d.levelQty(s, n - 1, i), have = replayDepthAt(book, s, last);
+    const Tick last = d.lastPrice[s][i] + offset_;
+    const Lots want = d.lastQty[s][i], have = replayDepthAt(book, s, last);
     if (want > have) {
       book.insertResting(nextSynthetic(), s, last, want - have);
       ++stats_.adoptions[s];
@@ -127,11 +126,10 @@ void LobsterReplay::forgetPushedOut(Book& book, size_t i) {
   const LobsterColumns& d = *data_;
   const size_t prev = i > 0 ? i - 1 : 0;
   const Side s = static_cast<Side>(d.side[i]);
-  const int n = d.levels;
-  if (i == 0 || d.levelQty(s, n - 1, prev) <= 0) return;  // the side was not full: nothing leaves view
+  if (i == 0 || d.lastQty[s][prev] <= 0) return;  // the side was not full: nothing leaves view
   const Tick p = d.priceTicks[i] + offset_;
   if (replayDepthAt(book, s, p) != d.qtyLots[i]) return;  // joined an existing level
-  const Tick last = d.levelPrice(s, n - 1, prev) + offset_;
+  const Tick last = d.lastPrice[s][prev] + offset_;
   if (!better(s, p, last)) return;
   for (const RestingOrder* o = book.frontAt(s, last); o;) {
     const RestingOrder* after = book.behind(*o);
@@ -167,6 +165,17 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
   const Side s = static_cast<Side>(d.side[i]);
   const Tick p = d.priceTicks[i] + offset_;
   Lots q = d.qtyLots[i];
+  if (d.type[i] == 3) {
+    // The common case, one lookup: delete a known order.
+    Lots had = 0;
+    if (book.cancel(id, &had) == Status::kOk) {
+      if (had < q) {
+        ++stats_.reconciled;
+        stats_.reconciledLots += q - had;
+      }
+      return;
+    }
+  }
   const RestingOrder* o = book.find(id);
   if (execution && book.hasTracked()) {
     // The taker behind this execution would have met the agent's orders first where they had priority.

@@ -24,6 +24,14 @@ struct LobsterColumns {
   const int64_t* qtyLots = nullptr;
   std::vector<const int64_t*> askPrice, askQty, bidPrice, bidQty;  // [level][row]
 
+  // The N-th (last) level's columns by side, which the replay rule reads on every message.
+  const int64_t* lastPrice[2] = {nullptr, nullptr};
+  const int64_t* lastQty[2] = {nullptr, nullptr};
+  void index() {
+    lastPrice[kBid] = bidPrice[levels - 1], lastPrice[kAsk] = askPrice[levels - 1];
+    lastQty[kBid] = bidQty[levels - 1], lastQty[kAsk] = askQty[levels - 1];
+  }
+
   // Price and size of level k (0-based) of `side` in row r; size 0 for an empty (dummy) level.
   Lots levelQty(Side s, int k, size_t r) const { return (s == kBid ? bidQty : askQty)[k][r]; }
   Tick levelPrice(Side s, int k, size_t r) const { return (s == kBid ? bidPrice : askPrice)[k][r]; }
