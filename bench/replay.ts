@@ -5,17 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseBinance, writeBinance } from "../data/binance.js";
 import { parseLobster, writeLobster } from "../data/lobster.js";
-import { sharedDataDir } from "../data/paths.js";
+import { sharedDataFiles } from "../data/paths.js";
 import { L2ReplayData, LobsterReplayData } from "../native/index.js";
 import { type BenchResult, type Benchmark, formatRate, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
 
-const dir = sharedDataDir();
-const goog = {
-  message: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"),
-  orderbook: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz"),
-};
-const spot = [join(dir, "binance", "spot", "btcusdt_20240808.gz"), join(dir, "binance", "spot", "btcusdt_20240809.gz")];
-const usdm = [join(dir, "binance", "usdm", "btcusdt_20240808.gz")];
+const { goog, binanceSpot: spot, binanceUsdm: usdm } = sharedDataFiles();
 const REPLAY_RUNS = 15;
 const IMPORT_RUNS = 5;
 

@@ -30,3 +30,17 @@ export function companionPath(out: string, suffix: string): string {
   const stem = out.endsWith(".arrow") ? out.slice(0, -".arrow".length) : out;
   return `${stem}.${suffix}.arrow`;
 }
+
+/** The files of the shared development set that tests and benchmarks replay (they may be absent). */
+export function sharedDataFiles() {
+  const dir = sharedDataDir();
+  const lobster = join(dir, "lobster");
+  return {
+    goog: {
+      message: join(lobster, "GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"),
+      orderbook: join(lobster, "GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz"),
+    },
+    binanceSpot: [join(dir, "binance", "spot", "btcusdt_20240808.gz"), join(dir, "binance", "spot", "btcusdt_20240809.gz")],
+    binanceUsdm: [join(dir, "binance", "usdm", "btcusdt_20240808.gz")],
+  };
+}

@@ -5,13 +5,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharedDataDir } from "../../data/paths.js";
+import { sharedDataFiles } from "../../data/paths.js";
 import { runDataCommand } from "../../cli/data.js";
 import { verifyLobster } from "../../cli/verify.js";
 
-const lobster = join(sharedDataDir(), "lobster");
-const message = join(lobster, "GOOG_2012-06-21_34200000_57600000_message_10.csv.gz");
-const orderbook = join(lobster, "GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz");
+const { message, orderbook } = sharedDataFiles().goog;
 const have = existsSync(message) && existsSync(orderbook);
 if (!have) console.log(`import verification tests skipped: ${message} is missing (set TRANCHE_DATA_DIR)`);
 

@@ -5,18 +5,13 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseBinance } from "../../data/binance.js";
 import { parseLobster, writeLobster } from "../../data/lobster.js";
-import { sharedDataDir } from "../../data/paths.js";
+import { sharedDataDir, sharedDataFiles } from "../../data/paths.js";
 import { readLobster } from "../../data/reader.js";
 import { BatchMarket, CommandKind, L2ReplayData, LobsterReplayData, Side, SlotState, type ImpactSpec, type LobsterReplayStats } from "../../native/index.js";
 import { clearCommands, writeCommand } from "./batch-fixtures.js";
 
 const dir = sharedDataDir();
-const goog = {
-  message: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_message_10.csv.gz"),
-  orderbook: join(dir, "lobster", "GOOG_2012-06-21_34200000_57600000_orderbook_10.csv.gz"),
-};
-const spot = [join(dir, "binance", "spot", "btcusdt_20240808.gz"), join(dir, "binance", "spot", "btcusdt_20240809.gz")];
-const usdm = [join(dir, "binance", "usdm", "btcusdt_20240808.gz")];
+const { goog, binanceSpot: spot, binanceUsdm: usdm } = sharedDataFiles();
 const haveGoog = existsSync(goog.message) && existsSync(goog.orderbook);
 const haveBinance = [...spot, ...usdm].every((f) => existsSync(f));
 if (!haveGoog) console.log(`replay tests for LOBSTER skipped: ${goog.message} is missing (set TRANCHE_DATA_DIR to the shared data folder)`);

@@ -107,28 +107,9 @@ void L2Replay::removeFromLevel(Book& book, Side s, Tick p, Lots qty) {
     ahead = queue_.cancelledAhead(front, back, qty);
     stats_.cancelsAheadLots += ahead;
     stats_.cancelsBehindLots += qty - ahead;
-    // Ahead of the agent: nearest to it first.
-    Lots left = ahead;
-    for (const RestingOrder* o = book.ahead(*agent); o && left > 0;) {
-      const RestingOrder* up = book.ahead(*o);
-      if (!isAgent(o->id)) {
-        const Lots cut = std::min(left, o->qty);
-        book.reduce(o->id, cut);
-        left -= cut;
-      }
-      o = up;
-    }
+    trimTowardFront(book, book.ahead(*agent), ahead);  // ahead of the agent: nearest to it first
   }
-  Lots left = qty - ahead;
-  for (const RestingOrder* o = book.backAt(s, p); o && left > 0;) {
-    const RestingOrder* up = book.ahead(*o);
-    if (!isAgent(o->id)) {
-      const Lots cut = std::min(left, o->qty);
-      book.reduce(o->id, cut);
-      left -= cut;
-    }
-    o = up;
-  }
+  trimTowardFront(book, book.backAt(s, p), qty - ahead);
 }
 
 void L2Replay::applyDepth(Book& book, size_t r) {

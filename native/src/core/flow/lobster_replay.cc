@@ -255,17 +255,9 @@ void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) 
         if (F > R) {
           book.insertResting(nextSynthetic(), s, price, F - R);
         } else {
-          Lots left = R - F - takeSynthetic(book, s, price, R - F, 0);
+          const Lots left = R - F - takeSynthetic(book, s, price, R - F, 0);
           // Known orders beyond view changed unseen: trim the newest first.
-          for (const RestingOrder* o = book.backAt(s, price); o && left > 0;) {
-            const RestingOrder* up = book.ahead(*o);
-            if (!isAgent(o->id)) {
-              const Lots cut = std::min(left, o->qty);
-              book.reduce(o->id, cut);
-              left -= cut;
-            }
-            o = up;
-          }
+          trimTowardFront(book, book.backAt(s, price), left);
         }
       }
     }

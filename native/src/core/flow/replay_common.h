@@ -54,6 +54,21 @@ inline Lots fillAgentsAhead(Book& book, Side side, Tick price, Lots qty, AtPrice
   return absorbed;
 }
 
+// Cancels up to `qty` of replayed (non-agent) liquidity walking from `from` toward the front of its
+// level, the agent's orders skipped; returns what is left undone.
+inline Lots trimTowardFront(Book& book, const RestingOrder* from, Lots qty) {
+  for (const RestingOrder* o = from; o && qty > 0;) {
+    const RestingOrder* up = book.ahead(*o);
+    if ((o->id >> 63) == 0) {
+      const Lots cut = std::min(qty, o->qty);
+      book.reduce(o->id, cut);
+      qty -= cut;
+    }
+    o = up;
+  }
+  return qty;
+}
+
 // Removes up to `qty` of unknown-id (synthetic) liquidity at a level, front first (the oldest orders:
 // those resting before the data began), as cancels or, with `takerId` != 0, as executions. Returns
 // what it found.
