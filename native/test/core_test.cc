@@ -14,6 +14,8 @@
 
 #include "../src/core/batch.h"
 #include "../src/core/book.h"
+#include "../src/core/flow/l2_replay.h"
+#include "../src/core/flow/lobster_replay.h"
 #include "../src/core/flow/poisson_flow.h"
 #include "../src/core/op_stream.h"
 #include "../src/core/rng.h"
@@ -383,6 +385,137 @@ static void testOpStreamRejectsMalformed() {
   CHECK_EQ(st.applied, 1u);
 }
 
+// A LOBSTER-style day made up on the spot: a true book receives random adds, deletes, partial cancels and
+// executions; the "file" lists only messages that touch its top N levels (and the top N after each),
+// after a warm-up whose orders the file never introduces. The replay must match every row.
+static void testLobsterReplayOnSyntheticDay(uint64_t seed, int levels) {
+  Book truth(BookConfig{256, 1u << 20, 256});
+  Rng rng(seed);
+  std::vector<OrderId> live;
+  OrderId nextId = 1000;
+  std::vector<int64_t> ts, oid, price, qty;
+  std::vector<uint8_t> type, side;
+  std::vector<std::vector<int64_t>> ap(levels), aq(levels), bp(levels), bq(levels);
+  auto topN = [&](Side s, std::vector<std::vector<int64_t>>& p, std::vector<std::vector<int64_t>>& q) {
+    Tick t = s == kBid ? truth.bestBid() : truth.bestAsk();
+    for (int k = 0; k < levels; ++k) {
+      const bool has = t != kNoBid && t != kNoAsk;
+      p[k].push_back(has ? t : (s == kBid ? -9999999999 : 9999999999));
+      q[k].push_back(has ? truth.depthAt(s, t) : 0);
+      if (has) t = truth.nextLevel(s, t);
+    }
+  };
+  auto visible = [&](Side s, Tick p) {
+    Tick t = s == kBid ? truth.bestBid() : truth.bestAsk();
+    for (int k = 0; k < levels && t != kNoBid && t != kNoAsk; ++k, t = truth.nextLevel(s, t))
+      if (t == p) return true;
+    return false;
+  };
+  auto nthPrice = [&](Side s) {
+    Tick t = s == kBid ? truth.bestBid() : truth.bestAsk();
+    int k = 1;
+    for (; k < levels && t != kNoBid && t != kNoAsk; ++k) t = truth.nextLevel(s, t);
+    return k == levels ? t : (s == kBid ? kNoBid : kNoAsk);
+  };
+  for (int step = 0; step < 20000; ++step) {
+    const bool record = step >= 2000;  // the file starts after a warm-up
+    const uint64_t u = rng.below(100);
+    const Side s = static_cast<Side>(rng.next() & 1);
+    uint8_t t = 0;
+    Side msgSide = s;  // side of the resting order the message is about
+    OrderId id = 0;
+    Tick p = 0;
+    Lots q = 0;
+    bool touches = false;
+    if (u < 50 || live.empty()) {
+      // Around 1000 ± 20, never crossing: bids below 1000, asks from 1001.
+      p = s == kBid ? 1000 - static_cast<Tick>(rng.below(20)) : 1001 + static_cast<Tick>(rng.below(20));
+      q = 1 + static_cast<Lots>(rng.below(5));
+      id = nextId++;
+      const Tick nth = nthPrice(s);
+      touches = nth == kNoBid || nth == kNoAsk || (s == kBid ? p >= nth : p <= nth);
+      truth.insertResting(id, s, p, q);
+      live.push_back(id);
+      t = 1;
+    } else {
+      const size_t k = rng.below(live.size());
+      id = live[k];
+      const RestingOrder* o = truth.find(id);
+      if (!o) {
+        live[k] = live.back();
+        live.pop_back();
+        continue;
+      }
+      p = o->price;
+      const Side os = o->side;
+      msgSide = os;
+      touches = visible(os, p);
+      if (u < 85) {
+        q = o->qty;
+        t = 3;
+        truth.cancel(id);
+      } else if (u < 92 && o->qty > 1) {
+        q = 1;
+        t = 2;
+        truth.reduce(id, 1);
+      } else {
+        // Executions hit the front of the best level, as in price-time priority.
+        const Tick best = os == kBid ? truth.bestBid() : truth.bestAsk();
+        const RestingOrder* front = truth.frontAt(os, best);
+        id = front->id;
+        p = best;
+        q = 1 + static_cast<Lots>(rng.below(static_cast<uint64_t>(front->qty)));
+        t = 4;
+        touches = true;
+        truth.execute(id, q, 1);
+        truth.clearTrades();
+      }
+      if (!truth.find(id)) {
+        for (size_t j = 0; j < live.size(); ++j)
+          if (live[j] == id) {
+            live[j] = live.back();
+            live.pop_back();
+            break;
+          }
+      }
+    }
+    if (!record || !touches) continue;
+    ts.push_back(static_cast<int64_t>(step) * 1000);
+    type.push_back(t);
+    oid.push_back(static_cast<int64_t>(id));
+    side.push_back(msgSide);
+    price.push_back(p);
+    qty.push_back(q);
+    topN(kAsk, ap, aq);
+    topN(kBid, bp, bq);
+  }
+  auto cols = std::make_shared<LobsterColumns>();
+  cols->rows = ts.size();
+  cols->levels = levels;
+  cols->tsNs = ts.data();
+  cols->type = type.data();
+  cols->orderId = oid.data();
+  cols->side = side.data();
+  cols->priceTicks = price.data();
+  cols->qtyLots = qty.data();
+  for (int k = 0; k < levels; ++k) {
+    cols->askPrice.push_back(ap[k].data());
+    cols->askQty.push_back(aq[k].data());
+    cols->bidPrice.push_back(bp[k].data());
+    cols->bidQty.push_back(bq[k].data());
+  }
+  cols->index();
+  std::string report;
+  const LobsterReplayStats v = verifyLobster(cols, &report);
+  if (v.visibleMismatches != 0) std::fprintf(stderr, "synthetic day (seed %llu, %d levels): %s\n", static_cast<unsigned long long>(seed), levels, report.c_str());
+  CHECK_EQ(v.rowsChecked, cols->rows);
+  CHECK_EQ(v.visibleMismatches, 0u);
+  CHECK(v.unknownIdMessages > 0);
+  CHECK(v.adoptions[kBid] > 0 && v.adoptions[kAsk] > 0);
+  const LobsterReplayStats mid = verifyLobster(cols, &report, cols->rows / 2);
+  CHECK_EQ(mid.visibleMismatches, 0u);
+}
+
 int main() {
   testMatchingBasics();
   testOpStreamRejectsMalformed();
@@ -391,6 +524,7 @@ int main() {
   for (uint64_t seed = 1; seed <= 30; ++seed) testAgainstReference(seed, 3000, 24, seed <= 3);
   testAgainstReference(1234, 30000, 60, false);
   testBatch();
+  for (uint64_t seed = 1; seed <= 4; ++seed) testLobsterReplayOnSyntheticDay(seed, seed % 2 == 0 ? 3 : 5);
   testNoSteadyStateAllocation();
   std::printf("%d checks, %d failures\n", gChecks, gFailures);
   return gFailures == 0 ? 0 : 1;
