@@ -3,7 +3,7 @@
 import { OrderBook as JsOrderBook, Side as JsSide } from "nodejs-order-book";
 import { OrderBook } from "../native/index.js";
 import { type FloatOpStream, googStream, type Int64OpStream, streamPrefix, toInt64, type GoogStream } from "./goog-stream.js";
-import { type BenchContext, type Benchmark, formatRate, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
+import { type BenchContext, type BenchResult, type Benchmark, formatRate, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
 import { TextbookBook } from "./textbook/index.js";
 
 /** Ops per run for the native books: ~0.1–0.3 s each at the expected rates. */
@@ -125,7 +125,7 @@ function replayJs({ ops, ids }: JsOps): { tradedLots: number; refused: number } 
 const bookVsJs: Benchmark = {
   name: "book",
   description: "engine applyOps on a GOOG-shaped stream (msgs/s), nodejs-order-book side by side on a prefix",
-  run(ctx) {
+  run(ctx): BenchResult[] {
     const s = stream(ctx);
     const s64 = stream64(ctx);
     verifyOurs(s);
@@ -163,7 +163,7 @@ const bookVsJs: Benchmark = {
 const bookVsTextbook: Benchmark = {
   name: "book-textbook",
   description: "engine applyOps vs a textbook std::map/std::list C++ book on the same stream, runs interleaved",
-  run(ctx) {
+  run(ctx): BenchResult[] {
     const s = stream(ctx);
     const s64 = stream64(ctx);
     verifyOurs(s);
