@@ -203,3 +203,11 @@ const bookVsTextbook: Benchmark = {
 };
 
 export const bookBenchmarks: Benchmark[] = [bookVsJs, bookVsTextbook];
+
+/** One timed run of the engine on the GOOG-shaped stream (msgs/s), for benchmarks that compare with `book`. */
+export function engineBookRate(ctx: BenchContext): number {
+  const s64 = stream64(ctx);
+  const book = ourBook();
+  settleHeap();
+  return s64.kind.length / timeSeconds(() => book.applyOps(s64));
+}
