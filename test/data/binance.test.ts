@@ -5,17 +5,7 @@ import { parseBinance, writeBinance, type BinanceImport } from "../../data/binan
 import { DataError } from "../../data/errors.js";
 import { readBinance } from "../../data/reader.js";
 import type { BboColumns, L2Columns } from "../../data/schema.js";
-import { available, gzLines, sameValues, spot, tempFolder, usdm, writeLines } from "./fixtures.js";
-
-function caught(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error("expected a DataError");
-}
+import { available, gzLines, sameValues, spot, tempFolder, usdm, writeLines, caught } from "./fixtures.js";
 
 const tmp = tempFolder();
 afterAll(tmp.cleanup);

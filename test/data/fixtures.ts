@@ -3,6 +3,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { DataError } from "../../data/errors.js";
 import { gzipSync, gunzipSync } from "node:zlib";
 import { readFileSync } from "node:fs";
 import { sharedDataDir } from "../../data/paths.js";
@@ -51,4 +52,15 @@ export function writeLines(path: string, lines: readonly string[], gzip = path.e
 /** Byte-wise equality of two typed arrays (fast for large arrays, unlike a deep equal). */
 export function sameValues(a: ArrayBufferView, b: ArrayBufferView): boolean {
   return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+/** The DataError `f` throws (any other outcome fails the test). */
+export function caught(f: () => unknown): DataError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof DataError) return e;
+    throw e;
+  }
+  throw new Error("expected a DataError");
 }

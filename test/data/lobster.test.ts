@@ -4,21 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataError } from "../../data/errors.js";
 import { parseLobster, parseLobsterFileName, utcOffsetSeconds, writeLobster, type LobsterImport } from "../../data/lobster.js";
 import { BOOK_EMPTY_ASK_PRICE, BOOK_EMPTY_BID_PRICE, MessageType } from "../../data/schema.js";
-import { available, goog, gzLines, tempFolder, writeLines } from "./fixtures.js";
+import { available, goog, gzLines, tempFolder, writeLines, caught } from "./fixtures.js";
 
 const NS = 1_000_000_000n;
 /** ns since epoch of `seconds` after New York midnight on 2012-06-21 (EDT, UTC−4). */
 const goog2012 = (seconds: bigint, nanos: bigint): bigint => (BigInt(Date.UTC(2012, 5, 21) / 1000) + 4n * 3600n + seconds) * NS + nanos;
-
-function caught(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error("expected a DataError");
-}
 
 const haveGoog = available("LOBSTER GOOG import", goog.message, goog.orderbook);
 

@@ -7,17 +7,7 @@ import { parseLobster, writeLobster, type LobsterImport } from "../../data/lobst
 import { bookColumns, fixedColumns, openDataFile, readBook, readL2, readL3, readLobster } from "../../data/reader.js";
 import { COLUMNS, fixedSchema, metaToArrow, type L3Columns } from "../../data/schema.js";
 import { encodeArrowFile } from "../../data/writer.js";
-import { available, goog, sameValues, tempFolder, writeLines } from "./fixtures.js";
-
-function caught(f: () => unknown): DataError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof DataError) return e;
-    throw e;
-  }
-  throw new Error("expected a DataError");
-}
+import { available, goog, sameValues, tempFolder, writeLines, caught } from "./fixtures.js";
 
 const tmp = tempFolder();
 afterAll(tmp.cleanup);
