@@ -13,38 +13,45 @@ Usage:
       Runs the main job on the embedded default market. Today (before training exists) that is a
       batch of simulated markets (zero-intelligence Poisson flow, latency, fees) in which a TWAP-style
       parent order is executed; prints throughput and implementation-shortfall statistics.
-  tranche data import-lobster <message> <orderbook> -o <file.arrow> [--tick N] [--date D] [--no-verify]
+  tranche data import-lobster <message> <orderbook> -o <file.arrow> [--tick N] [--date D] [--timezone Z] [--symbol S] [--no-verify]
   tranche data import-binance <files...> -o <file.arrow> [--tick T] [--lot L]
   tranche data info <file.arrow>
       Market data as Apache Arrow files; \`tranche data --help\` for details.
   tranche --help
 `;
 
-function intOption(name: string, v: string | undefined, fallback: number): number {
+function intOption(name: string, v: string | undefined, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n <= 0) throw new TrancheError("INVALID_ARGUMENT", `--${name} must be a positive whole number, got "${v}"`);
+  if (!Number.isSafeInteger(n) || n < min) throw new TrancheError("INVALID_ARGUMENT", `--${name} must be a whole number >= ${min}, got "${v}"`);
   return n;
 }
 
 async function quickstart(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      markets: { type: "string" }, "parent-lots": { type: "string" }, steps: { type: "string" },
-      "step-ms": { type: "string" }, seed: { type: "string" }, help: { type: "boolean", short: "h" },
-    },
-  });
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        markets: { type: "string" }, "parent-lots": { type: "string" }, steps: { type: "string" },
+        "step-ms": { type: "string" }, seed: { type: "string" }, help: { type: "boolean", short: "h" },
+      },
+    }));
+  } catch (e) {
+    process.stderr.write(`tranche quickstart: ${(e as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  const str = (k: string) => (typeof values[k] === "string" ? (values[k] as string) : undefined);
   if (values.help) {
     process.stdout.write(usage);
     return 0;
   }
   const opts = {
-    markets: intOption("markets", values.markets, quickstartDefaults.markets),
-    parentLots: intOption("parent-lots", values["parent-lots"], quickstartDefaults.parentLots),
-    horizonSteps: intOption("steps", values.steps, quickstartDefaults.horizonSteps),
-    stepMs: intOption("step-ms", values["step-ms"], quickstartDefaults.stepMs),
-    seed: intOption("seed", values.seed, quickstartDefaults.seed),
+    markets: intOption("markets", str("markets"), quickstartDefaults.markets),
+    parentLots: intOption("parent-lots", str("parent-lots"), quickstartDefaults.parentLots),
+    horizonSteps: intOption("steps", str("steps"), quickstartDefaults.horizonSteps),
+    stepMs: intOption("step-ms", str("step-ms"), quickstartDefaults.stepMs),
+    seed: intOption("seed", str("seed"), quickstartDefaults.seed, 0),
   };
   console.log("tranche quickstart: training is not built yet, so this runs the most complete job available:");
   console.log(`  ${opts.markets} simulated markets (native batch engine, zero-intelligence Poisson flow, lognormal order-entry latency,`);

@@ -200,7 +200,7 @@ export interface BookOptions {
   /** Width of the tick-indexed level window at start (rounded up to a power of two). Default 1024. */
   initialLevels?: number;
   /**
-   * Widest the tick window may grow to (memory: 48 bytes per tick); a price that cannot share a window
+   * Widest the tick window may grow to (memory: 32 bytes per tick, both sides); a price that cannot share a window
    * of this width with the resting book is refused with PRICE_OUT_OF_RANGE. Default 2^20, at most 2^24.
    */
   maxLevels?: number;

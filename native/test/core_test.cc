@@ -1,6 +1,6 @@
 // Tests of the C++ core without Node: matching against a brute-force reference book, the id map,
 // window re-centring, markets and batches, and that steady-state events never allocate.
-// Built plain by test/native/core.test.ts and under ASan/UBSan by native/test/sanitize.sh.
+// Built plain by test/native/core-cpp.test.ts and under ASan/UBSan by native/test/sanitize.sh.
 #include <algorithm>
 #include <cmath>
 #include <atomic>
