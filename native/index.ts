@@ -54,6 +54,7 @@ interface NativeBatchHandle {
   reset(seed: number, startNs: number | Float64Array): void;
   flowStats(market: number): (LobsterReplayStats & { offsetTicks: number; nextRow: number }) | L2ReplayStats | null;
   depth(market: number, side: number, levels: number): Float64Array;
+  flowEvents(): number;
   step(dtNs: number): void;
   now(): number;
   bytesReserved(): number;
@@ -688,6 +689,10 @@ export class BatchMarket {
 
   nowNs(): number {
     return this.native.now();
+  }
+  /** Background-flow events applied in all markets since the last reset. */
+  flowEvents(): number {
+    return this.native.flowEvents();
   }
   bytesReserved(): number {
     return this.native.bytesReserved();

@@ -388,3 +388,17 @@ describe("scale and consistency", () => {
     expect(distinctTops.size).toBeGreaterThan(50);
   });
 });
+
+describe("BatchMarket flow event counter", () => {
+  it("counts the background events it applied, at the flow's Poisson rate, and restarts at reset", () => {
+    // Limit and market rates only (no cancels): events arrive at 2 × (40 + 10) = 100 per second per market.
+    const batch = new BatchMarket({ markets: 8, flow: { kind: "poisson", limitRatePerSec: 40, marketRatePerSec: 10, cancelRatePerSec: 0 } });
+    batch.reset(3);
+    for (let s = 0; s < 100; s++) batch.step(100_000_000);
+    const perMarketPerSec = batch.flowEvents() / 8 / 10;
+    expect(perMarketPerSec).toBeGreaterThan(90);
+    expect(perMarketPerSec).toBeLessThan(110);
+    batch.reset(3);
+    expect(batch.flowEvents()).toBe(0);
+  });
+});

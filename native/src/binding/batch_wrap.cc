@@ -58,6 +58,7 @@ Napi::Function BatchWrap::Init(Napi::Env env) {
                          InstanceMethod<&BatchWrap::CheckInvariants>("checkInvariants"),
                          InstanceMethod<&BatchWrap::FlowStats>("flowStats"),
                          InstanceMethod<&BatchWrap::Depth>("depth"),
+                         InstanceMethod<&BatchWrap::FlowEvents>("flowEvents"),
                      });
 }
 
@@ -203,6 +204,13 @@ Napi::Value BatchWrap::Step(const Napi::CallbackInfo& info) {
   std::string error;
   if (!batch_->step(io_, dt, &error)) throw Napi::RangeError::New(info.Env(), error);
   return info.Env().Undefined();
+}
+
+// flowEvents() -> background-flow events applied in all markets since their reset.
+Napi::Value BatchWrap::FlowEvents(const Napi::CallbackInfo& info) {
+  uint64_t total = 0;
+  for (uint32_t i = 0; i < batch_->shape().markets; ++i) total += batch_->market(i).flowEvents();
+  return Napi::Number::New(info.Env(), static_cast<double>(total));
 }
 
 Napi::Value BatchWrap::Now(const Napi::CallbackInfo& info) {

@@ -23,6 +23,7 @@ class BatchWrap : public Napi::ObjectWrap<BatchWrap> {
   Napi::Value CheckInvariants(const Napi::CallbackInfo& info);
   Napi::Value FlowStats(const Napi::CallbackInfo& info);
   Napi::Value Depth(const Napi::CallbackInfo& info);
+  Napi::Value FlowEvents(const Napi::CallbackInfo& info);
 
   std::unique_ptr<Batch> batch_;
   BatchIO io_{};

@@ -38,6 +38,7 @@ void Market::reset(uint64_t seed, TsNs startNs) {
   historyHead_ = historyCount_ = 0;
   fills_.clear();
   position_ = 0;
+  flowEvents_ = 0;
   cash_ = fees_ = 0.0;
   if (flow_) flow_->reset(book_, startNs, seed);
   book_.clearTrades();
@@ -87,6 +88,7 @@ void Market::advanceTo(TsNs tNs) {
       arrive(cmd);
     } else {
       flow_->step(book_);
+      ++flowEvents_;
     }
     collectTrades();
     recordTop();

@@ -96,6 +96,8 @@ class Market {
   const std::vector<AgentFill>& fills() const { return fills_; }
   void drainFills() { fills_.clear(); }
   Lots positionLots() const { return position_; }
+  // Background-flow events applied since the last reset.
+  uint64_t flowEvents() const { return flowEvents_; }
   double cash() const { return cash_; }
   double feesPaid() const { return fees_; }
   size_t bytesReserved() const;
@@ -131,6 +133,7 @@ class Market {
 
   std::vector<AgentFill> fills_;
   Lots position_ = 0;
+  uint64_t flowEvents_ = 0;
   double cash_ = 0.0;
   double fees_ = 0.0;
 };
