@@ -28,9 +28,10 @@ export interface QuickstartReport {
 }
 
 /**
- * Each market: buy `parentLots` over `horizonSteps` decisions. Every step posts the TWAP slice as a
- * limit at the bid (slot 0) for two slices; a resting slice is pulled the next step, and what is behind
- * schedule is crossed with a market order (slot 1); the last step crosses the remainder. Maker 0, taker 2 bps.
+ * Each market: buy `parentLots` over `horizonSteps` decisions. A passive limit for two TWAP slices rests at
+ * the bid (slot 0) while the bid stays there and the schedule allows; when the bid moves or the order falls
+ * behind schedule it is pulled, and what is behind is crossed with a market order (slot 1); the last step
+ * crosses the remainder. Maker 0, taker 2 bps.
  */
 export function runQuickstart(opts: QuickstartOptions, log: (line: string) => void = () => {}): QuickstartReport {
   const started = performance.now();
@@ -55,16 +56,21 @@ export function runQuickstart(opts: QuickstartOptions, log: (line: string) => vo
       if (left <= 0) continue;
       const k = m * C;
       const slot0 = io.slotState[m * 8];
-      if (slot0 === SlotState.Resting || slot0 === SlotState.InFlight) {
-        // Pull the passive slice first; with nothing outstanding next step, nothing can overfill.
-        io.cmdKind[k] = CommandKind.Cancel; io.cmdSlot[k] = 0;
-        continue;
-      }
+      const resting = slot0 === SlotState.Resting || slot0 === SlotState.InFlight;
       const scheduleLeft = opts.parentLots * (1 - step / opts.horizonSteps);
       const behind = Math.max(0, Math.round(left - scheduleLeft));
-      if (step >= opts.horizonSteps - 1 || behind > 0) {
+      const lastStep = step >= opts.horizonSteps - 1;
+      if (resting) {
+        // Keep the passive slice while it is at the bid and the schedule allows; otherwise pull it first,
+        // so that with nothing outstanding the next step cannot overfill.
+        if (lastStep || behind > 0 || io.slotPriceTicks[m * 8] !== io.bestBid[m]) {
+          io.cmdKind[k] = CommandKind.Cancel; io.cmdSlot[k] = 0;
+        }
+        continue;
+      }
+      if (lastStep || behind > 0) {
         io.cmdKind[k] = CommandKind.Market; io.cmdSlot[k] = 1; io.cmdSide[k] = Side.Buy;
-        io.cmdQtyLots[k] = step >= opts.horizonSteps - 1 ? left : Math.min(left, behind);
+        io.cmdQtyLots[k] = lastStep ? left : Math.min(left, behind);
       } else if (Number.isFinite(io.bestBid[m])) {
         io.cmdKind[k] = CommandKind.Limit; io.cmdSlot[k] = 0; io.cmdSide[k] = Side.Buy; io.cmdTif[k] = Tif.GTC;
         io.cmdPriceTicks[k] = io.bestBid[m];
