@@ -73,7 +73,8 @@ void LobsterReplay::seed(Book& book, size_t r, bool undoFirst) {
     book.insertResting(nextSynthetic(), s0, d.priceTicks[0], d.qtyLots[0]);
 }
 
-void LobsterReplay::step(Book& book) {
+// flatten: the book calls of a message inline here (as in the bulk op loop).
+__attribute__((flatten)) void LobsterReplay::step(Book& book) {
   const size_t i = next_++;
   if (impact_.active()) {
     const Tick offset = impact_.offsetTicks(data_->tsNs[i] - data_->tsNs[0]);
