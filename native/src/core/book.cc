@@ -177,10 +177,14 @@ inline uint32_t Book::allocOrder() {
   return static_cast<uint32_t>(orders_.size() - 1);
 }
 
-// Appends an arena order (id, price, qty, side filled in, id already mapped) to the tail of its level.
-inline void Book::rest(uint32_t idx, bool track) {
+// Fills in arena slot `idx` (its id already mapped) and appends it to the tail of its level.
+inline void Book::rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track) {
   RestingOrder& o = orders_[idx];
-  Level& lv = level(o.side, o.price);
+  o.id = id;
+  o.price = price;
+  o.qty = qty;
+  o.side = side;
+  Level& lv = level(side, price);
   o.seq = nextSeq_++;
   o.prev = lv.tail;
   o.next = kNil;
@@ -298,12 +302,7 @@ Status Book::limit(OrderId id, Side side, Tick price, Lots qty, Tif tif, OrderRe
   OrderResult r;
   r.filled = filled;
   if (left > 0 && rests) {
-    RestingOrder& o = orders_[idx];
-    o.id = id;
-    o.price = price;
-    o.qty = left;
-    o.side = side;
-    rest(idx, track);
+    rest(idx, id, side, price, left, track);
     r.resting = left;
   } else {
     if (rests) {
@@ -336,12 +335,7 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
   if (!inWindow(price) && !growWindow(price)) return Status::kPriceOutOfRange;
   const uint32_t idx = allocOrder();
   ids_.insert(id, idx);
-  RestingOrder& o = orders_[idx];
-  o.id = id;
-  o.price = price;
-  o.qty = qty;
-  o.side = side;
-  rest(idx, track);
+  rest(idx, id, side, price, qty, track);
   TRANCHE_DEBUG_CHECK();
   return Status::kOk;
 }

@@ -145,7 +145,7 @@ class Book {
   }
 
   uint32_t allocOrder();
-  void rest(uint32_t idx, bool track);
+  void rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track);
   void unlink(uint32_t idx);
   void onRemoved(const RestingOrder& from, Lots qty);
   Lots take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty);
