@@ -55,7 +55,7 @@ const replayLobster: Benchmark = {
       ctx.log(`import (parse CSV + write Arrow) median ${imported.median.toFixed(3)} s`);
       return [
         { name: "replay", unit: "msgs/s", ...rate, peer: "book (engine on the GOOG-shaped stream)", peer_median: summarize(book).median, ratio: paired.median,
-          details: { messages: imp.messages.rows, adoptionsBid: check.adoptionsBid, adoptionsAsk: check.adoptionsAsk, forgotten: check.forgotten, rowsVerified: check.rowsChecked } },
+          details: { messages: imp.messages.rows, adoptionsBid: check.adoptionsBid, adoptionsAsk: check.adoptionsAsk, intoViewBid: check.intoViewBid, intoViewAsk: check.intoViewAsk, rowsVerified: check.rowsChecked } },
         { name: "import-goog", unit: "s", ...imported, details: { rows: imp.messages.rows, files: 2 } },
       ];
     } finally {

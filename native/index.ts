@@ -754,15 +754,16 @@ export interface LobsterReplayStats {
   messages: number;
   /** Orderbook rows compared (verification only). */
   rowsChecked: number;
-  /** Rows where the replay differed from the file inside the visible range (must be 0 without an agent). */
+  /** Rows where the replay's top N levels differed from the file's (verification; must be 0 without an agent). */
   visibleMismatches: number;
   firstMismatchRow: number;
-  /** Levels taken from the file beyond the visible range, and their net lots, by side. */
+  /** Levels that came into view changed since the replay last saw them (or new), adopted from the file, and
+   *  their net lots, by side. */
   adoptionsBid: number;
   adoptionsAsk: number;
   adoptedLotsBid: number;
   adoptedLotsAsk: number;
-  /** Removals of orders the file never introduced (resting before it began). */
+  /** Removals of orders the replay never saw (resting before the file began, or placed beyond view). */
   unknownIdMessages: number;
   /** Messages about liquidity the agent had taken, shrunk to what was left, and the lots they lost. */
   reconciled: number;
@@ -770,8 +771,9 @@ export interface LobsterReplayStats {
   /** Replayed executions that met one of the agent's orders first. */
   agentFillsByReplay: number;
   hiddenExecutions: number;
-  /** Levels dropped when they left view (pushed beyond the N-th level), to be adopted when they return. */
-  forgotten: number;
+  /** Messages after which prices beyond the previous row's N-th level came into view, by side. */
+  intoViewBid: number;
+  intoViewAsk: number;
 }
 
 export interface L2ReplayStats {

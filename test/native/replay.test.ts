@@ -48,16 +48,19 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
     const v = data.verify();
     console.log(`GOOG verify: ${v.rowsChecked} rows, visible mismatches ${v.visibleMismatches}, adoptions bid ${v.adoptionsBid} ` +
       `(${v.adoptedLotsBid} lots) ask ${v.adoptionsAsk} (${v.adoptedLotsAsk} lots), unknown-id messages ${v.unknownIdMessages}, ` +
-      `levels forgotten ${v.forgotten}, hidden executions ${v.hiddenExecutions}`);
+      `rows bringing prices into view bid ${v.intoViewBid} ask ${v.intoViewAsk}, hidden executions ${v.hiddenExecutions}`);
     expect(v.rowsChecked).toBe(147_916);
     expect(v.visibleMismatches, v.report).toBe(0);
     expect(v.firstMismatchRow).toBe(-1);
     expect(v.reconciled).toBe(0);
-    // Levels come into view: adopted on both sides, always as new liquidity (the replay forgets what leaves view).
+    // Levels come into view on both sides; the replay kept most of them from when they left view, and adopts
+    // those that changed unseen (new, larger or smaller): far fewer adoptions than levels coming into view.
+    expect(v.intoViewBid).toBeGreaterThan(10_000);
+    expect(v.intoViewAsk).toBeGreaterThan(10_000);
     expect(v.adoptionsBid).toBeGreaterThan(1000);
     expect(v.adoptionsAsk).toBeGreaterThan(1000);
-    expect(v.adoptedLotsBid).toBeGreaterThan(0);
-    expect(v.adoptedLotsAsk).toBeGreaterThan(0);
+    expect(v.adoptionsBid).toBeLessThan(v.intoViewBid / 2);
+    expect(v.adoptionsAsk).toBeLessThan(v.intoViewAsk / 2);
     expect(v.hiddenExecutions).toBe(3_913);
   });
 

@@ -33,7 +33,8 @@ Napi::Object lobsterStatsObject(Napi::Env env, const LobsterReplayStats& s) {
   set(o, "reconciledLots", static_cast<double>(s.reconciledLots));
   set(o, "agentFillsByReplay", static_cast<double>(s.agentFillsByReplay));
   set(o, "hiddenExecutions", static_cast<double>(s.hiddenExecutions));
-  set(o, "forgotten", static_cast<double>(s.forgotten));
+  set(o, "intoViewBid", static_cast<double>(s.intoView[kBid]));
+  set(o, "intoViewAsk", static_cast<double>(s.intoView[kAsk]));
   return o;
 }
 
@@ -108,12 +109,13 @@ Napi::Value LobsterDataWrap::Replay(const Napi::CallbackInfo& info) {
   const size_t from = info.Length() > 0 && info[0].IsNumber() ? static_cast<size_t>(intArg(info[0], "fromRow")) : 0;
   LobsterReplay replay(cols_, LobsterReplayConfig{});
   BookConfig bc;
-  bc.orderCapacity = 256;  // the replay keeps the visible levels only: a few hundred orders
+  bc.orderCapacity = 1024;  // the visible levels and those kept beyond view: under a thousand orders
   Book book(bc);
   replay.resetAtRow(book, from);
   const auto t0 = std::chrono::steady_clock::now();
+  // Chunks of rows, the trades of each collected (here: dropped) before the next, as a market would.
   while (replay.nextRow() < cols_->rows) {
-    replay.step(book);
+    replay.run(book, replay.nextRow() + 1024);
     book.clearTrades();
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -377,11 +377,15 @@ Status Book::cancel(OrderId id, Lots* cancelledQty) {
 
 Status Book::reduce(OrderId id, Lots by, Lots* remaining) {
   if (by <= 0) return Status::kInvalidQty;
+  return remove(id, by, remaining) > 0 ? Status::kOk : Status::kUnknownOrder;
+}
+
+Lots Book::remove(OrderId id, Lots qty, Lots* remaining) {
   const int64_t slot = ids_.findSlot(id);
-  if (slot < 0) return Status::kUnknownOrder;
+  if (slot < 0 || qty <= 0) return 0;
   const uint32_t idx = ids_.valueAt(slot);
   RestingOrder& o = orders_[idx];
-  const Lots d = by < o.qty ? by : o.qty;
+  const Lots d = qty < o.qty ? qty : o.qty;
   o.qty -= d;
   level(o.side, o.price).qty -= d;
   totals_.cancelled += d;
@@ -393,7 +397,7 @@ Status Book::reduce(OrderId id, Lots by, Lots* remaining) {
   }
   if (remaining) *remaining = left;
   TRANCHE_DEBUG_CHECK();
-  return Status::kOk;
+  return d;
 }
 
 // ---- queries ------------------------------------------------------------------------------------

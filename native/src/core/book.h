@@ -61,6 +61,9 @@ class Book {
   Status cancel(OrderId id, Lots* cancelledQty = nullptr);
   // Partial cancel keeping time priority; reducing by its whole size (or more) removes the order.
   Status reduce(OrderId id, Lots by, Lots* remaining = nullptr);
+  // Cancels up to `qty` of a resting order (all of it removes the order, keeping time priority
+  // otherwise); returns what it removed, 0 for an unknown id. One id lookup.
+  Lots remove(OrderId id, Lots qty, Lots* remaining = nullptr);
   // Rests an order without matching: for seeding a book from a snapshot that is known not to cross.
   Status insertResting(OrderId id, Side side, Tick price, Lots qty, bool track = false);
   // Executes a specific resting order against an incoming order of `takerId` (a replayed execution):

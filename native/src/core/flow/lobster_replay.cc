@@ -74,70 +74,84 @@ void LobsterReplay::seed(Book& book, size_t r, bool undoFirst) {
 }
 
 // flatten: the book calls of a message inline here (as in the bulk op loop).
-__attribute__((flatten)) void LobsterReplay::step(Book& book) {
-  const size_t i = next_++;
-  if (impact_.active()) {
-    const Tick offset = impact_.offsetTicks(data_->tsNs[i] - data_->tsNs[0]);
-    shiftReplayed(book, offset - offset_, shiftScratch_);
-    offset_ = offset;
-  }
-  apply(book, i);
-  ++stats_.messages;
+__attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
   const LobsterColumns& d = *data_;
-  const uint8_t t = d.type[i];
-  if (t == 1) forgetPushedOut(book, i);
-  if (cfg_.verify) {
-    ++stats_.rowsChecked;
-    const uint64_t before = stats_.visibleMismatches;
-    reconcileSide(book, i, kBid, true);
-    reconcileSide(book, i, kAsk, true);
-    if (stats_.visibleMismatches != before && stats_.firstMismatchRow < 0) {
-      stats_.firstMismatchRow = static_cast<int64_t>(i);
-      describeMismatch(book, i);
+  end = std::min(end, d.rows);
+  const uint8_t* plan = d.plan.data();
+  const bool shifting = impact_.active();  // impact changes only when the agent trades, never inside a run
+  for (size_t i = next_; i < end; ++i) {
+    if (shifting) {
+      const Tick offset = impact_.offsetTicks(d.tsNs[i] - d.tsNs[0]);
+      shiftReplayed(book, offset - offset_, shiftScratch_);
+      offset_ = offset;
     }
+    apply(book, i);
+    if (plan[i] != 0) [[unlikely]] {
+      const bool full = (plan[i] & LobsterColumns::kPlanFull) != 0;
+      if (plan[i] & LobsterColumns::kPlanBidIntoView) intoView(book, i, kBid, full);
+      if (plan[i] & LobsterColumns::kPlanAskIntoView) intoView(book, i, kAsk, full);
+    }
+    if (cfg_.verify) {
+      ++stats_.rowsChecked;
+      if (!sameAsRow(book, i) && stats_.visibleMismatches++ == 0) {
+        stats_.firstMismatchRow = static_cast<int64_t>(i);
+        describeMismatch(book, i);
+      }
+    }
+  }
+  if (end > next_) stats_.messages += end - next_, next_ = end;
+}
+
+// Row i shows side s deeper than row i-1 did: a visible level emptied, so row i is row i-1 without it
+// plus a new N-th level, and the prices between the two N-th levels come into view. Usually the new
+// level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
+// difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
+// row that is not that pattern, is compared with the file in full.
+void LobsterReplay::intoView(Book& book, size_t i, Side s, bool full) {
+  const LobsterColumns& d = *data_;
+  ++stats_.intoView[s];
+  if (full) {
+    reconcileSide(book, i, s, false);
     return;
   }
-  if (t < 2 || t > 4) return;
-  // Fast path: a level comes into view only when a visible one empties (or a side is thin).
-  const Side s = static_cast<Side>(d.side[i]);
-  const Tick p = d.priceTicks[i] + offset_;
-  const size_t prev = i > 0 ? i - 1 : 0;
-  const bool thin = d.lastQty[s][i] <= 0 || d.lastQty[s][prev] <= 0;
-  if (thin) {
-    reconcileSide(book, i, s, true);
-  } else if (replayDepthAt(book, s, p) == 0 && atOrBetter(s, p, d.lastPrice[s][prev] + offset_)) {
-    // Exactly one visible level emptied, so row i is row i-1 without it plus a new N-th level; the
-    // replay holds nothing beyond view (forgotten), so that level is the only one to adopt.
-    const Tick last = d.lastPrice[s][i] + offset_;
-    const Lots want = d.lastQty[s][i], have = replayDepthAt(book, s, last);
-    if (want > have) {
-      book.insertResting(nextSynthetic(), s, last, want - have);
-      ++stats_.adoptions[s];
-      stats_.adoptedLots[s] += want - have;
-    } else if (want < have) {
-      reconcileSide(book, i, s, false);  // not the pattern above: fall back to the general comparison
-    }
+  const Tick last = d.lastPrice[s][i] + offset_;
+  Tick p = book.nextLevel(s, d.lastPrice[s][i - 1] + offset_);
+  for (; p != kNoBid && p != kNoAsk && better(s, p, last); p = book.nextLevel(s, p))
+    adoptDifference(book, s, p, 0, replayDepthAt(book, s, p));
+  adoptDifference(book, s, last, d.lastQty[s][i], p == last ? replayDepthAt(book, s, last) : 0);
+}
+
+// Liquidity beyond view changed unseen: the file holds `want` at `price`, the replay `have`.
+void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have) {
+  if (want == have) return;
+  ++stats_.adoptions[s];
+  stats_.adoptedLots[s] += want - have;
+  if (want > have) {
+    book.insertResting(nextSynthetic(), s, price, want - have);
+  } else {
+    // Unknown-id liquidity goes first, then known orders, the newest first.
+    takeReplayed(book, s, price, have - want, 0);
   }
 }
 
-// A new visible level pushes row i-1's N-th level out of view. LOBSTER will say nothing more about it
-// until it returns, when the orderbook row shows what it then holds: forget it now and adopt it then, so
-// no stale order lingers under an id the file has silently retired.
-void LobsterReplay::forgetPushedOut(Book& book, size_t i) {
-  const LobsterColumns& d = *data_;
-  const size_t prev = i > 0 ? i - 1 : 0;
-  const Side s = static_cast<Side>(d.side[i]);
-  if (i == 0 || d.lastQty[s][prev] <= 0) return;  // the side was not full: nothing leaves view
-  const Tick p = d.priceTicks[i] + offset_;
-  if (replayDepthAt(book, s, p) != d.qtyLots[i]) return;  // joined an existing level
-  const Tick last = d.lastPrice[s][prev] + offset_;
-  if (!better(s, p, last)) return;
-  for (const RestingOrder* o = book.frontAt(s, last); o;) {
-    const RestingOrder* after = book.behind(*o);
-    if (!isAgent(o->id)) book.cancel(o->id);
-    o = after;
+// Rows i-1 and i of the file decide which prices come into view at message i (see the replay rule):
+// the plan is the same for every replay of the file, with or without an agent, so it is read once here.
+void LobsterColumns::index() {
+  lastPrice[kBid] = bidPrice[levels - 1], lastPrice[kAsk] = askPrice[levels - 1];
+  lastQty[kBid] = bidQty[levels - 1], lastQty[kAsk] = askQty[levels - 1];
+  plan.assign(rows, 0);
+  for (size_t i = 1; i < rows; ++i) {
+    for (int si = 0; si < 2; ++si) {
+      const Side s = static_cast<Side>(si);
+      // A side with fewer than N levels is visible to its end: nothing lies beyond it.
+      if (lastQty[s][i - 1] <= 0) continue;
+      const bool thin = lastQty[s][i] <= 0;
+      if (!thin && !better(s, lastPrice[s][i - 1], lastPrice[s][i])) continue;
+      plan[i] |= s == kBid ? kPlanBidIntoView : kPlanAskIntoView;
+      // Only the N-th level of row i is new unless the side thinned or its (N-1)-th level is new too.
+      if (thin || (levels > 1 && better(s, lastPrice[s][i - 1], levelPrice(s, levels - 2, i)))) plan[i] |= kPlanFull;
+    }
   }
-  ++stats_.forgotten;
 }
 
 void LobsterReplay::apply(Book& book, size_t i) {
@@ -166,59 +180,62 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
   const Side s = static_cast<Side>(d.side[i]);
   const Tick p = d.priceTicks[i] + offset_;
   Lots q = d.qtyLots[i];
-  if (d.type[i] == 3) {
-    // The common case, one lookup: delete a known order.
-    Lots had = 0;
-    if (book.cancel(id, &had) == Status::kOk) {
-      if (had < q) {
-        ++stats_.reconciled;
-        stats_.reconciledLots += q - had;
-      }
-      return;
-    }
-  }
-  const RestingOrder* o = book.find(id);
-  if (execution && book.hasTracked()) {
-    // The taker behind this execution would have met the agent's orders first where they had priority.
-    uint32_t refSeq = 0;
-    AtPrice atPrice = AtPrice::kAll;
-    if (o) {
-      refSeq = o->seq, atPrice = AtPrice::kAheadOf;
-    } else {
-      for (const RestingOrder* f = book.frontAt(s, p); f; f = book.behind(*f))
-        if (isSyntheticId(f->id)) {
-          refSeq = f->seq, atPrice = AtPrice::kAheadOf;
-          break;
-        }
-    }
-    const Lots absorbed = fillAgentsAhead(book, s, p, q, atPrice, refSeq, kReplayTaker);
-    if (absorbed > 0) {
-      ++stats_.agentFillsByReplay;
-      q -= absorbed;
-      if (q == 0) return;
-    }
-    o = book.find(id);
-  }
-  if (o) {
-    const Lots have = o->qty;
-    if (execution) book.execute(id, q, kReplayTaker);
-    else if (d.type[i] == 3) book.cancel(id);
-    else book.reduce(id, q);
-    if (have < q) {
-      ++stats_.reconciled;
-      stats_.reconciledLots += q - have;
-    }
-  } else if (consumed_.find(id) != kNil) {
-    ++stats_.reconciled;  // the agent took this order entirely before the file removed it
-    stats_.reconciledLots += q;
+  Lots named = 0;  // what the order the message names held of it
+  if (!execution) {
+    // The common case, one lookup: a cancel of a known order, in full.
+    named = book.remove(id, q);
+    if (named == q) return;
   } else {
-    ++stats_.unknownIdMessages;
-    const Lots got = takeSynthetic(book, s, p, q, execution ? kReplayTaker : 0);
-    if (got < q) {
-      ++stats_.reconciled;
-      stats_.reconciledLots += q - got;
+    if (book.hasTracked()) {
+      // The taker behind this execution would have met the agent's orders first where they had priority.
+      const RestingOrder* o = book.find(id);
+      uint32_t refSeq = 0;
+      AtPrice atPrice = AtPrice::kAll;
+      if (o) {
+        refSeq = o->seq, atPrice = AtPrice::kAheadOf;
+      } else {
+        for (const RestingOrder* f = book.frontAt(s, p); f; f = book.behind(*f))
+          if (isSyntheticId(f->id)) {
+            refSeq = f->seq, atPrice = AtPrice::kAheadOf;
+            break;
+          }
+      }
+      const Lots absorbed = fillAgentsAhead(book, s, p, q, atPrice, refSeq, kReplayTaker);
+      if (absorbed > 0) {
+        ++stats_.agentFillsByReplay;
+        q -= absorbed;
+        if (q == 0) return;
+      }
     }
+    named = book.execute(id, q, kReplayTaker);
+    if (named == q) return;
   }
+  q -= named;
+  // The named order could not cover the message. What the agent took of it is gone for good; the rest
+  // is liquidity the replay holds under other ids (an id the file never introduced, or a level that
+  // changed out of view and was adopted): taken from the level, the level's size stays exact.
+  if (named == 0 && consumedLots(id) == 0) ++stats_.unknownIdMessages;
+  const Lots agentTook = useConsumed(id, q);
+  q -= agentTook;
+  const Lots elsewhere = q > 0 ? takeReplayed(book, s, p, q, execution ? kReplayTaker : 0) : 0;
+  if (agentTook + q - elsewhere > 0) {
+    ++stats_.reconciled;
+    stats_.reconciledLots += agentTook + q - elsewhere;
+  }
+}
+
+Lots LobsterReplay::consumedLots(OrderId id) const {
+  const uint32_t v = consumed_.find(id);
+  return v == kNil ? 0 : v;
+}
+
+Lots LobsterReplay::useConsumed(OrderId id, Lots upTo) {
+  const Lots had = consumedLots(id);
+  if (had == 0) return 0;
+  const Lots used = std::min(had, upTo);
+  consumed_.erase(id);
+  if (had > used) consumed_.insert(id, static_cast<uint32_t>(had - used));
+  return used;
 }
 
 void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) {
@@ -237,7 +254,6 @@ void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) 
   int k = 0;
   if (!fromTouch)
     while (k < rowLevels && atOrBetter(s, d.levelPrice(s, k, i) + offset_, visibleBound)) ++k;
-  bool mismatch = false;
   while (true) {
     const bool haveR = rp != kNoBid && rp != kNoAsk && atOrBetter(s, rp, rowBound);
     const bool haveF = k < rowLevels;
@@ -247,25 +263,27 @@ void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) 
     const Lots F = haveF && fp == price ? d.levelQty(s, k, i) : 0;
     const Lots R = haveR && rp == price ? replayDepthAt(book, s, price) : 0;
     const Tick nextR = haveR && rp == price ? book.nextLevel(s, price) : rp;
-    if (F != R) {
-      if (allVisible || atOrBetter(s, price, visibleBound)) {
-        mismatch = true;
-      } else {
-        ++stats_.adoptions[s];
-        stats_.adoptedLots[s] += F - R;
-        if (F > R) {
-          book.insertResting(nextSynthetic(), s, price, F - R);
-        } else {
-          const Lots left = R - F - takeSynthetic(book, s, price, R - F, 0);
-          // Known orders beyond view changed unseen: trim the newest first.
-          trimTowardFront(book, book.backAt(s, price), left);
-        }
-      }
-    }
+    // Differences inside the visible range are the file's or the replay's fault, not liquidity to
+    // adopt: they are left as they are (verify mode reports them).
+    if (!allVisible && !atOrBetter(s, price, visibleBound)) adoptDifference(book, s, price, F, R);
     rp = nextR;
     if (haveF && fp == price) ++k;
   }
-  if (mismatch) ++stats_.visibleMismatches;
+}
+
+bool LobsterReplay::sameAsRow(const Book& book, size_t i) const {
+  const LobsterColumns& d = *data_;
+  for (int si = 0; si < 2; ++si) {
+    const Side s = static_cast<Side>(si);
+    const int n = d.depth(s, i);
+    Tick p = s == kBid ? book.bestBid() : book.bestAsk();
+    for (int k = 0; k < n; ++k, p = book.nextLevel(s, p))
+      if (p == kNoBid || p == kNoAsk || p - offset_ != d.levelPrice(s, k, i) || replayDepthAt(book, s, p) != d.levelQty(s, k, i))
+        return false;
+    // A row with fewer than N levels speaks for the whole side.
+    if (n < d.levels && p != kNoBid && p != kNoAsk) return false;
+  }
+  return true;
 }
 
 void LobsterReplay::describeMismatch(const Book& book, size_t i) {
@@ -286,9 +304,12 @@ void LobsterReplay::describeMismatch(const Book& book, size_t i) {
   report_ = os.str();
 }
 
-void LobsterReplay::onAgentTrade(const Book& book, const Trade& trade) {
-  if (!isSyntheticId(trade.maker) && !isAgent(trade.maker) && book.find(trade.maker) == nullptr)
-    consumed_.insertNew(trade.maker, 0);
+// The agent took `trade.qty` of a replayed order: later messages about that order shrink by it.
+void LobsterReplay::onAgentTrade(const Book&, const Trade& trade) {
+  if (isSyntheticId(trade.maker) || isAgent(trade.maker)) return;
+  const Lots had = consumedLots(trade.maker);
+  consumed_.erase(trade.maker);
+  consumed_.insert(trade.maker, static_cast<uint32_t>(std::min<Lots>(had + trade.qty, kNil - 1)));
 }
 
 LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch, size_t fromRow) {
@@ -300,7 +321,7 @@ LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std
   Book book(bc);
   replay.resetAtRow(book, fromRow);
   while (replay.nextRow() < data->rows) {
-    replay.step(book);
+    replay.run(book, replay.nextRow() + 1024);
     book.clearTrades();
   }
   if (firstMismatch) *firstMismatch = replay.mismatchReport();

@@ -69,25 +69,25 @@ inline Lots trimTowardFront(Book& book, const RestingOrder* from, Lots qty) {
   return qty;
 }
 
-// Removes up to `qty` of unknown-id (synthetic) liquidity at a level, front first (the oldest orders:
-// those resting before the data began), as cancels or, with `takerId` != 0, as executions. Returns
-// what it found.
-inline Lots takeSynthetic(Book& book, Side side, Tick price, Lots qty, OrderId takerId) {
+// Removes up to `qty` of replayed liquidity at a level whose owner the data cannot name (a removal of an
+// id the replay never saw, or more than the named order holds after the level changed out of view):
+// unknown-id (synthetic) orders first, front first (those resting before the data began), then other
+// replayed orders from the back; the agent's are never touched. Cancels, or with `takerId` != 0
+// executes. Returns what it removed.
+inline Lots takeReplayed(Book& book, Side side, Tick price, Lots qty, OrderId takerId) {
   Lots done = 0;
-  const RestingOrder* o = book.frontAt(side, price);
-  while (o && done < qty) {
+  auto take = [&](const RestingOrder& o) {
+    done += takerId != 0 ? book.execute(o.id, qty - done, takerId) : book.remove(o.id, qty - done);
+  };
+  for (const RestingOrder* o = book.frontAt(side, price); o && done < qty;) {
     const RestingOrder* next = book.behind(*o);
-    if (isSyntheticId(o->id)) {
-      const Lots want = qty - done;
-      if (takerId != 0) {
-        done += book.execute(o->id, want, takerId);
-      } else {
-        const Lots d = std::min(want, o->qty);
-        book.reduce(o->id, d);
-        done += d;
-      }
-    }
+    if (isSyntheticId(o->id)) take(*o);
     o = next;
+  }
+  for (const RestingOrder* o = book.backAt(side, price); o && done < qty;) {
+    const RestingOrder* up = book.ahead(*o);
+    if ((o->id >> 63) == 0) take(*o);
+    o = up;
   }
   return done;
 }
