@@ -44,6 +44,10 @@ void LobsterReplay::resetAtRow(Book& book, size_t row) {
   row = std::min(row, data_->rows);
   if (data_->rows > 0) seed(book, row == 0 ? 0 : row - 1, row == 0);
   next_ = row;
+  const auto& changes = data_->viewChanges;
+  nextChange_ = static_cast<size_t>(std::lower_bound(changes.begin(), changes.end(), row,
+                                                     [](const LobsterColumns::ViewChange& c, size_t r) { return c.row < r; }) -
+                                    changes.begin());
 }
 
 // LOBSTER omits orders resting at the start: the orderbook row is the only record of them, so each
@@ -77,7 +81,10 @@ void LobsterReplay::seed(Book& book, size_t r, bool undoFirst) {
 __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
   const LobsterColumns& d = *data_;
   end = std::min(end, d.rows);
-  const uint8_t* plan = d.plan.data();
+  const LobsterColumns::ViewChange* changes = d.viewChanges.data();
+  const size_t changeCount = d.viewChanges.size();
+  size_t c = nextChange_;
+  size_t changeRow = c < changeCount ? changes[c].row : d.rows;
   const bool shifting = impact_.active();  // impact changes only when the agent trades, never inside a run
   for (size_t i = next_; i < end; ++i) {
     if (shifting) {
@@ -86,10 +93,9 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
       offset_ = offset;
     }
     apply(book, i);
-    if (plan[i] != 0) [[unlikely]] {
-      const bool full = (plan[i] & LobsterColumns::kPlanFull) != 0;
-      if (plan[i] & LobsterColumns::kPlanBidIntoView) intoView(book, i, kBid, full);
-      if (plan[i] & LobsterColumns::kPlanAskIntoView) intoView(book, i, kAsk, full);
+    if (i == changeRow) [[unlikely]] {
+      for (; c < changeCount && changes[c].row == i; ++c) intoView(book, changes[c]);
+      changeRow = c < changeCount ? changes[c].row : d.rows;
     }
     if (cfg_.verify) {
       ++stats_.rowsChecked;
@@ -100,6 +106,7 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
     }
   }
   if (end > next_) stats_.messages += end - next_, next_ = end;
+  nextChange_ = c;
 }
 
 // Row i shows side s deeper than row i-1 did: a visible level emptied, so row i is row i-1 without it
@@ -107,18 +114,18 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
 // level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
 // difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
 // row that is not that pattern, is compared with the file in full.
-void LobsterReplay::intoView(Book& book, size_t i, Side s, bool full) {
-  const LobsterColumns& d = *data_;
+void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
+  const Side s = c.side;
   ++stats_.intoView[s];
-  if (full) {
-    reconcileSide(book, i, s, false);
+  if (c.full) {
+    reconcileSide(book, c.row, s, false);
     return;
   }
-  const Tick last = d.lastPrice[s][i] + offset_;
-  Tick p = book.nextLevel(s, d.lastPrice[s][i - 1] + offset_);
+  const Tick last = c.last + offset_;
+  Tick p = book.nextLevel(s, c.from + offset_);
   for (; p != kNoBid && p != kNoAsk && better(s, p, last); p = book.nextLevel(s, p))
     adoptDifference(book, s, p, 0, replayDepthAt(book, s, p));
-  adoptDifference(book, s, last, d.lastQty[s][i], p == last ? replayDepthAt(book, s, last) : 0);
+  adoptDifference(book, s, last, c.qty, p == last ? replayDepthAt(book, s, last) : 0);
 }
 
 // Liquidity beyond view changed unseen: the file holds `want` at `price`, the replay `have`.
@@ -135,11 +142,11 @@ void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, L
 }
 
 // Rows i-1 and i of the file decide which prices come into view at message i (see the replay rule):
-// the plan is the same for every replay of the file, with or without an agent, so it is read once here.
+// the changes are the same for every replay of the file, with or without an agent, so they are read once here.
 void LobsterColumns::index() {
   lastPrice[kBid] = bidPrice[levels - 1], lastPrice[kAsk] = askPrice[levels - 1];
   lastQty[kBid] = bidQty[levels - 1], lastQty[kAsk] = askQty[levels - 1];
-  plan.assign(rows, 0);
+  viewChanges.clear();
   for (size_t i = 1; i < rows; ++i) {
     for (int si = 0; si < 2; ++si) {
       const Side s = static_cast<Side>(si);
@@ -147,9 +154,9 @@ void LobsterColumns::index() {
       if (lastQty[s][i - 1] <= 0) continue;
       const bool thin = lastQty[s][i] <= 0;
       if (!thin && !better(s, lastPrice[s][i - 1], lastPrice[s][i])) continue;
-      plan[i] |= s == kBid ? kPlanBidIntoView : kPlanAskIntoView;
       // Only the N-th level of row i is new unless the side thinned or its (N-1)-th level is new too.
-      if (thin || (levels > 1 && better(s, lastPrice[s][i - 1], levelPrice(s, levels - 2, i)))) plan[i] |= kPlanFull;
+      const bool full = thin || (levels > 1 && better(s, lastPrice[s][i - 1], levelPrice(s, levels - 2, i)));
+      viewChanges.push_back(ViewChange{i, s, full, lastPrice[s][i - 1], lastPrice[s][i], lastQty[s][i]});
     }
   }
 }

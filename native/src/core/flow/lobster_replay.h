@@ -27,12 +27,18 @@ struct LobsterColumns {
   // The N-th (last) level's columns by side, which the replay rule reads.
   const int64_t* lastPrice[2] = {nullptr, nullptr};
   const int64_t* lastQty[2] = {nullptr, nullptr};
-  // Per row, the sides whose visible range reaches further in row i than in row i-1 (kPlan*IntoView):
-  // read from the file once, shared by every replay of it.
-  std::vector<uint8_t> plan;
-  static constexpr uint8_t kPlanBidIntoView = 1;
-  static constexpr uint8_t kPlanAskIntoView = 2;
-  static constexpr uint8_t kPlanFull = 4;  // more than row i's N-th level is new: compare the side in full
+  // The messages after which prices beyond row i-1's N-th level come into view on a side, in row order,
+  // with what the replay needs of rows i-1 and i: read from the file once, shared by every replay of it,
+  // and walked in order beside the messages (one compact array instead of three sparse column reads).
+  struct ViewChange {
+    size_t row;
+    Side side;
+    bool full;   // more than row i's N-th level is new (a thin side): compare the side in full
+    Tick from;   // row i-1's N-th price: view reached this far
+    Tick last;   // row i's N-th price and size: view now reaches this far
+    Lots qty;
+  };
+  std::vector<ViewChange> viewChanges;
   // Call once the columns are set: finds the last-level columns and plans every row.
   void index();
 
@@ -85,7 +91,7 @@ struct LobsterReplayConfig {
 // forgetting cost a cancel and a re-adoption. When prices come into view, levels that changed unseen are adopted both ways
 // (new, larger, smaller or gone) and removals are exact in quantity at their level: what the named
 // order cannot cover is taken from the level's other replayed liquidity, unknown ids first. Which rows
-// bring prices into view is read from the file once (LobsterColumns::plan); verify mode runs the same
+// bring prices into view is read from the file once (LobsterColumns::viewChanges); verify mode runs the same
 // replay and compares its top N levels with every row.
 // Liquidity whose id the file never introduced carries a synthetic id. The agent's orders take
 // priority over replayed executions where price-time priority gives it to them; messages about
@@ -117,7 +123,7 @@ class LobsterReplay final : public Flow {
  private:
   void seed(Book& book, size_t row, bool undoFirst);
   void apply(Book& book, size_t i);
-  void intoView(Book& book, size_t i, Side s, bool full);
+  void intoView(Book& book, const LobsterColumns::ViewChange& c);
   void adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have);
   // Read-only: whether the top N levels of both sides equal row i (verify mode).
   bool sameAsRow(const Book& book, size_t i) const;
@@ -133,6 +139,7 @@ class LobsterReplay final : public Flow {
   LobsterReplayConfig cfg_;
   ImpactModel impact_;
   size_t next_ = 0;
+  size_t nextChange_ = 0;  // index into data_->viewChanges of the first change at or after next_
   uint64_t synthetic_ = 0;
   Tick offset_ = 0;
   std::vector<RestingOrder> shiftScratch_;
