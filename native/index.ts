@@ -52,7 +52,7 @@ interface NativeBookHandle {
 
 interface NativeBatchHandle {
   reset(seed: number, startNs: number | Float64Array): void;
-  flowStats(market: number): (LobsterReplayStats & { offsetTicks: number; nextRow: number }) | L2ReplayStats | null;
+  flowStats(market: number): LobsterReplayState | L2ReplayStats | null;
   depth(market: number, side: number, levels: number): Float64Array;
   flowEvents(): number;
   step(dtNs: number): void;
@@ -665,7 +665,7 @@ export class BatchMarket {
   }
 
   /** Counters of market m's replay (messages, adoptions, reconciled, offset, ...); null for generative flow. */
-  replayStats(market: number): (LobsterReplayStats & { offsetTicks: number; nextRow: number }) | L2ReplayStats | null {
+  replayStats(market: number): LobsterReplayState | L2ReplayStats | null {
     return this.native.flowStats(wholeNumber("market", market));
   }
 
@@ -774,6 +774,16 @@ export interface LobsterReplayStats {
   /** Messages after which prices beyond the previous row's N-th level came into view, by side. */
   intoViewBid: number;
   intoViewAsk: number;
+}
+
+/** A LOBSTER replay's counters and where it stands in its market. */
+export interface LobsterReplayState extends LobsterReplayStats {
+  /** Current impact offset of replayed prices, ticks. */
+  offsetTicks: number;
+  /** Next message row to replay. */
+  nextRow: number;
+  /** Lots the agent took that the file still shows: the replayed book holds that much less than the file. */
+  agentTakenLots: number;
 }
 
 export interface L2ReplayStats {

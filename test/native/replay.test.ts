@@ -7,7 +7,7 @@ import { parseBinance } from "../../data/binance.js";
 import { parseLobster, writeLobster } from "../../data/lobster.js";
 import { sharedDataDir, sharedDataFiles } from "../../data/paths.js";
 import { readLobster } from "../../data/reader.js";
-import { BatchMarket, CommandKind, L2ReplayData, LobsterReplayData, Side, SlotState, type ImpactSpec, type LobsterReplayStats } from "../../native/index.js";
+import { BatchMarket, CommandKind, L2ReplayData, LobsterReplayData, Side, SlotState, type ImpactSpec, type LobsterReplayState, type LobsterReplayStats } from "../../native/index.js";
 import { clearCommands, writeCommand } from "./batch-fixtures.js";
 
 const dir = sharedDataDir();
@@ -25,6 +25,7 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
   let bestBidOfRow: (row: number) => number;
   let bestAskOfRow: (row: number) => number;
   let rowAt: (tNs: number) => number;
+  let fileLevels: (s: Side, row: number) => { priceTicks: number[]; qtyLots: number[] };
 
   beforeAll(() => {
     const imp = parseLobster(goog.message, goog.orderbook);
@@ -33,6 +34,10 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
     const b = imp.book.columns, ts = imp.messages.columns.tsNs, t0 = ts[0];
     bestBidOfRow = (r) => Number(b.bidPriceTicks[0][r]);
     bestAskOfRow = (r) => Number(b.askPriceTicks[0][r]);
+    fileLevels = (s, r) => {
+      const [p, q] = s === Side.Buy ? [b.bidPriceTicks, b.bidQtyLots] : [b.askPriceTicks, b.askQtyLots];
+      return { priceTicks: p.map((c) => Number(c[r])), qtyLots: q.map((c) => Number(c[r])) };
+    };
     // Last row at or before replay time t (the book the replay must show at t).
     rowAt = (t) => {
       let lo = 0, hi = rows;
@@ -203,19 +208,51 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
     expect(batch.checkInvariants()).toBeNull();
   });
 
-  it("reconciles later messages about liquidity the agent took, and never crashes", () => {
+  it("reconciles later messages about liquidity the agent took: the book is the file less what the agent took", () => {
+    const start = 1_800 * SEC;
     const batch = new BatchMarket({ markets: 1, commandsPerMarket: 1, flow: { kind: "lobster", data } });
-    batch.reset(1, 1_800 * SEC);
+    batch.reset(1, start);
     batch.step(SEC);
     writeCommand(batch, 0, 0, { kind: CommandKind.Market, slot: 0, side: Side.Buy, qtyLots: 3_000 });
     batch.step(SEC);
     clearCommands(batch.io);
-    for (let s = 0; s < 600; s++) batch.step(SEC);
-    const st = batch.replayStats(0) as LobsterReplayStats;
-    console.log(`after an agent sweep of 3,000 shares: ${batch.io.positionLots[0]} bought, ${st.reconciled} messages reconciled (${st.reconciledLots} lots)`);
-    expect(batch.io.positionLots[0]).toBeGreaterThan(0);
+    const bought = batch.io.positionLots[0];
+    expect(bought).toBeGreaterThan(0);
+    // Every second for an hour: at each visible price the replay holds the file's size, or less by at most
+    // what the agent took and the file still shows; never more (no liquidity comes back twice).
+    let equalSeconds = 0, worstShort = 0;
+    for (let s = 3; s < 3_603; s++) {
+      batch.step(SEC);
+      const row = rowAt(start + s * SEC);
+      const st = batch.replayStats(0) as LobsterReplayState;
+      let same = true, short = 0;
+      for (const side of [Side.Buy, Side.Sell]) {
+        const book = batch.depth(0, side, 10), file = fileLevels(side, row);
+        const last = file.priceTicks[9];
+        const visible = (p: number) => (side === Side.Buy ? p >= last : p <= last);
+        for (let k = 0; k < 10; k++) {
+          if (book.priceTicks[k] !== file.priceTicks[k] || book.qtyLots[k] !== file.qtyLots[k]) same = false;
+          const p = book.priceTicks[k];
+          if (!visible(p)) continue;
+          const f = file.qtyLots[file.priceTicks.indexOf(p)] ?? 0;
+          expect(book.qtyLots[k], `${side === Side.Buy ? "bid" : "ask"} ${p} at ${s} s`).toBeLessThanOrEqual(f);
+        }
+        for (let k = 0; k < 10; k++) {
+          const at = book.priceTicks.indexOf(file.priceTicks[k]);
+          short += file.qtyLots[k] - (at >= 0 ? book.qtyLots[at] : 0);
+        }
+      }
+      expect(short, `at ${s} s`).toBeLessThanOrEqual(st.agentTakenLots);
+      worstShort = Math.max(worstShort, short);
+      if (same) equalSeconds++;
+    }
+    const st = batch.replayStats(0) as LobsterReplayState;
+    console.log(`after an agent sweep of 3,000 shares: ${bought} bought; over the next hour the book equals the file in ` +
+      `${equalSeconds} of 3,600 seconds, at most ${worstShort} lots short; ${st.reconciled} messages reconciled ` +
+      `(${st.reconciledLots} lots), ${st.agentTakenLots} lots the file still shows`);
     expect(st.reconciled).toBeGreaterThan(0);
     expect(st.reconciledLots).toBeGreaterThan(0);
+    expect(equalSeconds).toBeGreaterThan(0);
     expect(batch.checkInvariants()).toBeNull();
   });
 });

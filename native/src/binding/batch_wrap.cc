@@ -175,6 +175,7 @@ Napi::Value BatchWrap::FlowStats(const Napi::CallbackInfo& info) {
     Napi::Object o = lobsterStatsObject(info.Env(), r->stats());
     o.Set("offsetTicks", Napi::Number::New(info.Env(), static_cast<double>(r->offsetTicks())));
     o.Set("nextRow", Napi::Number::New(info.Env(), static_cast<double>(r->nextRow())));
+    o.Set("agentTakenLots", Napi::Number::New(info.Env(), static_cast<double>(r->agentTakenLots())));
     return o;
   }
   if (f && f->kind() == FlowKind::kL2Replay) return l2StatsObject(info.Env(), static_cast<L2Replay*>(f)->stats());

@@ -20,7 +20,7 @@ bool isAgent(OrderId id) { return (id >> 63) != 0; }
 }  // namespace
 
 LobsterReplay::LobsterReplay(std::shared_ptr<const LobsterColumns> data, const LobsterReplayConfig& cfg)
-    : data_(std::move(data)), cfg_(cfg), impact_(cfg.impact), consumed_(64) {}
+    : data_(std::move(data)), cfg_(cfg), impact_(cfg.impact) {}
 
 TsNs LobsterReplay::nextTime() const {
   return next_ < data_->rows ? data_->tsNs[next_] - data_->tsNs[0] : kNever;
@@ -36,7 +36,7 @@ void LobsterReplay::reset(Book& book, TsNs startNs, uint64_t) {
 void LobsterReplay::resetAtRow(Book& book, size_t row) {
   book.clear();
   impact_.reset();
-  consumed_.clear();
+  taken_.clear();
   stats_ = LobsterReplayStats{};
   report_.clear();
   offset_ = 0;
@@ -130,6 +130,13 @@ void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
 
 // Liquidity beyond view changed unseen: the file holds `want` at `price`, the replay `have`.
 void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have) {
+  // What the agent took there and the file still shows stays out of the replay; what the file no longer
+  // shows left unseen, and is settled.
+  if (Taken* t = taken_.empty() ? nullptr : findTaken(s, price - offset_)) {
+    t->lots = std::min(t->lots, want);
+    want -= t->lots;
+    if (t->lots == 0) *t = taken_.back(), taken_.pop_back();
+  }
   if (want == have) return;
   ++stats_.adoptions[s];
   stats_.adoptedLots[s] += want - have;
@@ -218,11 +225,12 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
     if (named == q) return;
   }
   q -= named;
-  // The named order could not cover the message. What the agent took of it is gone for good; the rest
-  // is liquidity the replay holds under other ids (an id the file never introduced, or a level that
-  // changed out of view and was adopted): taken from the level, the level's size stays exact.
-  if (named == 0 && consumedLots(id) == 0) ++stats_.unknownIdMessages;
-  const Lots agentTook = useConsumed(id, q);
+  // The named order could not cover the message. Liquidity the agent took is gone for good: the file
+  // reports it now, and the replay has nothing to remove. The rest is liquidity the replay holds under
+  // other ids (an id the file never introduced, or a level that changed out of view and was adopted):
+  // taken from the level, so the level's size stays exact.
+  if (named == 0) ++stats_.unknownIdMessages;
+  const Lots agentTook = taken_.empty() ? 0 : settleTaken(s, d.priceTicks[i], q);
   q -= agentTook;
   const Lots elsewhere = q > 0 ? takeReplayed(book, s, p, q, execution ? kReplayTaker : 0) : 0;
   if (agentTook + q - elsewhere > 0) {
@@ -231,17 +239,19 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
   }
 }
 
-Lots LobsterReplay::consumedLots(OrderId id) const {
-  const uint32_t v = consumed_.find(id);
-  return v == kNil ? 0 : v;
+LobsterReplay::Taken* LobsterReplay::findTaken(Side s, Tick filePrice) {
+  for (Taken& t : taken_)
+    if (t.side == s && t.price == filePrice) return &t;
+  return nullptr;
 }
 
-Lots LobsterReplay::useConsumed(OrderId id, Lots upTo) {
-  const Lots had = consumedLots(id);
-  if (had == 0) return 0;
-  const Lots used = std::min(had, upTo);
-  consumed_.erase(id);
-  if (had > used) consumed_.insert(id, static_cast<uint32_t>(had - used));
+// The file reports the removal of up to `upTo` lots at a level the agent took from: those lots are settled.
+Lots LobsterReplay::settleTaken(Side s, Tick filePrice, Lots upTo) {
+  Taken* t = findTaken(s, filePrice);
+  if (!t) return 0;
+  const Lots used = std::min(t->lots, upTo);
+  t->lots -= used;
+  if (t->lots == 0) *t = taken_.back(), taken_.pop_back();
   return used;
 }
 
@@ -311,12 +321,13 @@ void LobsterReplay::describeMismatch(const Book& book, size_t i) {
   report_ = os.str();
 }
 
-// The agent took `trade.qty` of a replayed order: later messages about that order shrink by it.
+// The agent took `trade.qty` of replayed liquidity: the file goes on showing it until it reports it gone.
 void LobsterReplay::onAgentTrade(const Book&, const Trade& trade) {
-  if (isSyntheticId(trade.maker) || isAgent(trade.maker)) return;
-  const Lots had = consumedLots(trade.maker);
-  consumed_.erase(trade.maker);
-  consumed_.insert(trade.maker, static_cast<uint32_t>(std::min<Lots>(had + trade.qty, kNil - 1)));
+  if (isAgent(trade.maker)) return;
+  const Side s = opposite(trade.aggressor);
+  const Tick filePrice = trade.price - offset_;
+  if (Taken* t = findTaken(s, filePrice)) t->lots += trade.qty;
+  else taken_.push_back(Taken{s, filePrice, trade.qty});
 }
 
 LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch, size_t fromRow) {

@@ -68,7 +68,8 @@ struct LobsterReplayStats {
   uint64_t intoView[2] = {0, 0};     // messages after which prices beyond row i-1's N-th level came into view
   uint64_t adoptions[2] = {0, 0};    // levels taken from the file beyond the visible range, by side
   int64_t adoptedLots[2] = {0, 0};   // their net quantity, by side
-  uint64_t unknownIdMessages = 0;    // removals of orders the replay never saw (resting before the file)
+  uint64_t unknownIdMessages = 0;    // removals naming an order the replay does not hold (resting before the
+                                     // file, placed beyond view, or taken by the agent)
   uint64_t reconciled = 0;           // messages about liquidity the agent had taken, shrunk to what is left
   int64_t reconciledLots = 0;
   uint64_t agentFillsByReplay = 0;   // replayed executions that met an agent order first
@@ -117,6 +118,12 @@ class LobsterReplay final : public Flow {
   size_t nextRow() const { return next_; }
   const LobsterReplayStats& stats() const { return stats_; }
   Tick offsetTicks() const { return offset_; }
+  // Lots the agent took that the file still shows (the replayed book holds that much less than the file).
+  Lots agentTakenLots() const {
+    Lots n = 0;
+    for (const Taken& t : taken_) n += t.lots;
+    return n;
+  }
   // First row's compare report (verify mode): both books around the first mismatch.
   const std::string& mismatchReport() const { return report_; }
 
@@ -143,9 +150,17 @@ class LobsterReplay final : public Flow {
   uint64_t synthetic_ = 0;
   Tick offset_ = 0;
   std::vector<RestingOrder> shiftScratch_;
-  IdMap consumed_;  // file id -> lots the agent took of that order and no later message has yet reported
-  Lots consumedLots(OrderId id) const;
-  Lots useConsumed(OrderId id, Lots upTo);
+  // Lots the agent took from replayed liquidity that the file still shows, by side and file price: the
+  // replayed level is the file's less these until the file reports that liquidity gone (or it changes
+  // out of view). Empty without an agent; a few entries after a sweep.
+  struct Taken {
+    Side side;
+    Tick price;
+    Lots lots;
+  };
+  std::vector<Taken> taken_;
+  Taken* findTaken(Side s, Tick filePrice);
+  Lots settleTaken(Side s, Tick filePrice, Lots upTo);
   LobsterReplayStats stats_;
   std::string report_;
 };
