@@ -263,6 +263,36 @@ static void testIdMap() {
   }
 }
 
+// Orders outside the id map (the LOBSTER replay's): addressed by arena index, invisible to id lookups,
+// matched like any other, and counted by every total.
+static void testUnmappedOrders() {
+  Book b;
+  OrderResult r;
+  const uint32_t a = b.addUnmapped(10, kAsk, 101, 5);
+  CHECK(a != kNil);
+  CHECK(b.at(a) && b.at(a)->id == 10 && !b.at(a)->mapped);
+  CHECK(b.find(10) == nullptr);
+  CHECK(b.cancel(10) == Status::kUnknownOrder);
+  CHECK(b.limit(10, kAsk, 102, 1, Tif::kGtc, &r) == Status::kOk);  // an id map entry of its own
+  CHECK(b.orderCount() == 2);
+  checkBook(b);
+  CHECK(b.removeAt(a, 2) == 2);
+  CHECK(b.depthAt(kAsk, 101) == 3);
+  CHECK(b.executeAt(a, 1, 77) == 1);
+  CHECK(b.trades().size() == 1 && b.trades()[0].maker == 10 && b.trades()[0].taker == 77);
+  // A crossing unmapped order matches first and rests the rest; a mapped taker sweeps it.
+  const uint32_t bid = b.addUnmapped(11, kBid, 101, 3);  // takes the 2 left at 101, rests 1
+  CHECK(bid != kNil && b.at(bid)->qty == 1);
+  checkBook(b);
+  CHECK(b.depthAt(kAsk, 101) == 0);
+  CHECK(b.bestBid() == 101 && b.depthAt(kBid, 101) == 1);
+  CHECK(b.at(a)->id != 10);  // its slot was freed (and reused by the bid): id 10 no longer answers there
+  CHECK(b.market(12, kAsk, 1, &r) == Status::kOk && r.filled == 1);
+  CHECK(b.orderCount() == 1);  // the mapped ask at 102
+  checkBook(b);
+  CHECK(b.addUnmapped(13, kBid, 1ll << 61, 1) == kNil);  // refused: out of range
+}
+
 static void testWindowLimits() {
   Book b(BookConfig{64, 4096, 16});
   OrderResult r;
@@ -521,6 +551,7 @@ int main() {
   testOpStreamRejectsMalformed();
   testIdMap();
   testWindowLimits();
+  testUnmappedOrders();
   for (uint64_t seed = 1; seed <= 30; ++seed) testAgainstReference(seed, 3000, 24, seed <= 3);
   testAgainstReference(1234, 30000, 60, false);
   testBatch();

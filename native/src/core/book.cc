@@ -69,6 +69,7 @@ void Book::clear() {
   freeHead_ = kNil;
   tracked_.clear();
   ids_.clear();
+  unmapped_ = 0;
   nextSeq_ = 1;
   bestKey_[kBid] = bestKey_[kAsk] = kEmptyKey;
   trades_.clear();
@@ -178,8 +179,10 @@ inline uint32_t Book::allocOrder() {
 }
 
 // Fills in arena slot `idx` (its id already mapped) and appends it to the tail of its level.
-inline void Book::rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track) {
+inline void Book::rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track, bool mapped) {
   RestingOrder& o = orders_[idx];
+  o.mapped = mapped;
+  unmapped_ += !mapped;
   o.id = id;
   o.price = price;
   o.qty = qty;
@@ -213,7 +216,9 @@ inline void Book::unlink(uint32_t idx) {
       }
     }
   }
+  unmapped_ -= !o.mapped;
   o.next = freeHead_;
+  o.id = 0;  // a free slot answers no id
   freeHead_ = idx;
   if (lv.head == kNil) {
     clearBit(o.side, o.price);
@@ -258,7 +263,7 @@ Lots Book::take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty) {
       totals_.traded += f;
       if (!tracked_.empty()) onRemoved(o, f);
       if (o.qty == 0) {
-        ids_.erase(o.id);
+        if (o.mapped) ids_.erase(o.id);
         unlink(idx);
       }
     }
@@ -338,6 +343,49 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
   rest(idx, id, side, price, qty, track);
   TRANCHE_DEBUG_CHECK();
   return Status::kOk;
+}
+
+// `qty` left the order at idx (already counted as traded or cancelled): its level shrinks, and it
+// goes when nothing is left.
+inline void Book::took(uint32_t idx, Lots qty) {
+  RestingOrder& o = orders_[idx];
+  o.qty -= qty;
+  level(o.side, o.price).qty -= qty;
+  if (!tracked_.empty()) onRemoved(o, qty);
+  if (o.qty == 0) {
+    if (o.mapped) ids_.erase(o.id);
+    unlink(idx);
+  }
+  TRANCHE_DEBUG_CHECK();
+}
+
+uint32_t Book::addUnmapped(OrderId id, Side side, Tick price, Lots qty) {
+  if (qty <= 0 || !validPrice(price)) return kNil;
+  if (!inWindow(price) && !growWindow(price)) return kNil;
+  const bool crosses = key(side, price) + bestKey_[opposite(side)] >= 0;
+  const Lots left = qty - (crosses ? take(side, id, price, qty) : 0);
+  if (left == 0) return kNil;
+  const uint32_t idx = allocOrder();
+  rest(idx, id, side, price, left, false, false);
+  TRANCHE_DEBUG_CHECK();
+  return idx;
+}
+
+Lots Book::removeAt(uint32_t idx, Lots qty) {
+  RestingOrder& o = orders_[idx];
+  const Lots d = qty < o.qty ? qty : o.qty;
+  totals_.cancelled += d;
+  took(idx, d);
+  return d;
+}
+
+Lots Book::executeAt(uint32_t idx, Lots qty, OrderId takerId) {
+  RestingOrder& o = orders_[idx];
+  const Lots f = qty < o.qty ? qty : o.qty;
+  trades_.push_back(Trade{o.id, takerId, o.price, f, opposite(o.side)});
+  totals_.traded += f;
+  took(idx, f);
+  return f;
 }
 
 Lots Book::execute(OrderId makerId, Lots qty, OrderId takerId) {
@@ -464,8 +512,10 @@ bool Book::checkInvariants(std::string* why) const {
         const RestingOrder& o = orders_[i];
         if (o.price != p || o.side != s || o.prev != prev || o.qty <= 0)
           err << "order " << o.id << " at tick " << p << " has inconsistent links or fields";
-        else if (ids_.find(o.id) != i)
+        else if (o.mapped && ids_.find(o.id) != i)
           err << "order " << o.id << " is not in the id map at its arena slot";
+        else if (!o.mapped && ids_.find(o.id) == i)
+          err << "order " << o.id << " is unmapped but in the id map";
         else if (o.tracked != (trackedEntry(i) != nullptr))
           err << "order " << o.id << " tracked flag disagrees with the tracked list";
         if (o.tracked && err.tellp() == 0) {
@@ -496,8 +546,8 @@ bool Book::checkInvariants(std::string* why) const {
       err << "best bid/ask " << bestBid() << "/" << bestAsk() << " but a scan finds " << bruteBid << "/" << bruteAsk;
     else if (bestBid() != kNoBid && bestAsk() != kNoAsk && bestBid() >= bestAsk())
       err << "book is crossed: bid " << bestBid() << " >= ask " << bestAsk();
-    else if (seen != ids_.size())
-      err << seen << " orders in levels but " << ids_.size() << " in the id map";
+    else if (seen != ids_.size() + unmapped_)
+      err << seen << " orders in levels but " << ids_.size() << " in the id map and " << unmapped_ << " unmapped";
     else if (totals_.added != resting + totals_.traded + totals_.cancelled)
       err << "quantity not conserved: added " << totals_.added << " != resting " << resting << " + traded "
           << totals_.traded << " + cancelled " << totals_.cancelled;

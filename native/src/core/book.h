@@ -36,6 +36,7 @@ struct RestingOrder {
   uint32_t next;  // next in the level's FIFO, or next free slot while the slot is free
   Side side;
   bool tracked;
+  bool mapped;  // reachable by id; false: its owner addresses it by arena index (see addUnmapped)
 };
 static_assert(sizeof(RestingOrder) == 40, "RestingOrder should stay 40 bytes");
 // True when sequence number a was issued after b (wrap-around safe).
@@ -64,6 +65,19 @@ class Book {
   // Cancels up to `qty` of a resting order (all of it removes the order, keeping time priority
   // otherwise); returns what it removed, 0 for an unknown id. One id lookup.
   Lots remove(OrderId id, Lots qty, Lots* remaining = nullptr);
+
+  // Orders outside the id map, for a flow that maps its own ids to arena indices (the LOBSTER replay
+  // numbers its file's orders densely once per file): no hashing on the hot path. The id is kept in
+  // the order and its trades; find/cancel by id do not see it. An arena index stays valid while the
+  // order rests: `at(idx).id` is 0 once its slot is free, so an owner checks the id before using one.
+  // Rests like insertResting but matches first if it crosses (the agent's orders); returns the arena
+  // index of what rests, or kNil when nothing does (all matched, or the price is out of range).
+  uint32_t addUnmapped(OrderId id, Side side, Tick price, Lots qty);
+  // Cancels or executes up to `qty` of the order at arena index `idx` (mapped or not); returns the lots.
+  Lots removeAt(uint32_t idx, Lots qty);
+  Lots executeAt(uint32_t idx, Lots qty, OrderId takerId);
+  const RestingOrder* at(uint32_t idx) const { return idx < orders_.size() ? &orders_[idx] : nullptr; }
+  uint32_t indexOf(const RestingOrder& o) const { return static_cast<uint32_t>(&o - orders_.data()); }
   // Rests an order without matching: for seeding a book from a snapshot that is known not to cross.
   Status insertResting(OrderId id, Side side, Tick price, Lots qty, bool track = false);
   // Executes a specific resting order against an incoming order of `takerId` (a replayed execution):
@@ -86,7 +100,7 @@ class Book {
     const uint32_t i = ids_.find(id);
     return i == kNil ? nullptr : &orders_[i];
   }
-  uint32_t orderCount() const { return ids_.size(); }
+  uint32_t orderCount() const { return ids_.size() + unmapped_; }
   // FIFO walk of one level for flows that manage their own liquidity (replays): front to back.
   const RestingOrder* frontAt(Side side, Tick price) const {
     if (!inWindow(price)) return nullptr;
@@ -148,7 +162,8 @@ class Book {
   }
 
   uint32_t allocOrder();
-  void rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track);
+  void rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track, bool mapped = true);
+  void took(uint32_t idx, Lots qty);  // `qty` left order idx (already counted as traded or cancelled)
   void unlink(uint32_t idx);
   void onRemoved(const RestingOrder& from, Lots qty);
   Lots take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty);
@@ -166,6 +181,7 @@ class Book {
   uint32_t freeHead_ = kNil;
   std::vector<Tracked> tracked_;
   IdMap ids_;
+  uint32_t unmapped_ = 0;  // resting orders outside the id map
   uint32_t nextSeq_ = 1;
 
   // Best prices as "keys" (bid: price, ask: -price) so both sides compare the same way without a branch

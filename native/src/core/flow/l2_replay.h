@@ -8,6 +8,7 @@
 #include "../models/impact.h"
 #include "../models/queue.h"
 #include "flow.h"
+#include "replay_common.h"
 
 namespace tranche {
 
@@ -93,7 +94,7 @@ class L2Replay final : public Flow {
   TsNs depthClock_ = 0;   // receive times step back after a snapshot: replay keeps them monotone
   TsNs t0_ = 0;
   Tick offset_ = 0;
-  std::vector<RestingOrder> shiftScratch_;
+  std::vector<ShiftedOrder> shiftScratch_;
   uint64_t synthetic_ = 0;
   L2ReplayStats stats_;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include "replay_common.h"
 
@@ -44,6 +45,7 @@ void LobsterReplay::resetAtRow(Book& book, size_t row) {
   row = std::min(row, data_->rows);
   if (data_->rows > 0) seed(book, row == 0 ? 0 : row - 1, row == 0);
   next_ = row;
+  arenaOf_.assign(data_->slots, kNil);
   const auto& changes = data_->viewChanges;
   nextChange_ = static_cast<size_t>(std::lower_bound(changes.begin(), changes.end(), row,
                                                      [](const LobsterColumns::ViewChange& c, size_t r) { return c.row < r; }) -
@@ -69,12 +71,12 @@ void LobsterReplay::seed(Book& book, size_t r, bool undoFirst) {
         else if (t0 >= 2 && t0 <= 4) q += d.qtyLots[0];
         undoneInRow = true;
       }
-      if (q > 0) book.insertResting(nextSynthetic(), s, p, q);
+      if (q > 0) book.addUnmapped(nextSynthetic(), s, p, q);
     }
   }
   // Message 0 emptied a level that row 0 therefore does not show: put it back.
   if (undoFirst && !undoneInRow && t0 >= 2 && t0 <= 4)
-    book.insertResting(nextSynthetic(), s0, d.priceTicks[0], d.qtyLots[0]);
+    book.addUnmapped(nextSynthetic(), s0, d.priceTicks[0], d.qtyLots[0]);
 }
 
 // flatten: the book calls of a message inline here (as in the bulk op loop).
@@ -90,6 +92,7 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
     if (shifting) {
       const Tick offset = impact_.offsetTicks(d.tsNs[i] - d.tsNs[0]);
       shiftReplayed(book, offset - offset_, shiftScratch_);
+      remapAfterShift();
       offset_ = offset;
     }
     apply(book, i);
@@ -114,6 +117,18 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
 // level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
 // difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
 // row that is not that pattern, is compared with the file in full.
+// The impact shift moved every replayed order to a new arena index: follow them.
+void LobsterReplay::remapAfterShift() {
+  if (shiftScratch_.empty()) return;
+  remap_.clear();
+  for (const ShiftedOrder& m : shiftScratch_) {
+    if (m.from >= remap_.size()) remap_.resize(m.from + 1, kNil);
+    remap_[m.from] = m.to;
+  }
+  for (uint32_t& a : arenaOf_)
+    if (a != kNil) a = a < remap_.size() ? remap_[a] : kNil;
+}
+
 void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
   const Side s = c.side;
   ++stats_.intoView[s];
@@ -141,10 +156,49 @@ void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, L
   ++stats_.adoptions[s];
   stats_.adoptedLots[s] += want - have;
   if (want > have) {
-    book.insertResting(nextSynthetic(), s, price, want - have);
+    book.addUnmapped(nextSynthetic(), s, price, want - have);
   } else {
     // Unknown-id liquidity goes first, then known orders, the newest first.
     takeReplayed(book, s, price, have - want, 0);
+  }
+}
+
+// Interval colouring of the file's orders: each add takes a free slot (or a new one) and the last message
+// naming that order gives it back; an id added again opens a new interval.
+void LobsterColumns::numberOrders() {
+  slot.assign(rows, kNoSlot);
+  std::vector<uint32_t> addRow(rows, kNoSlot);  // removal row -> the row that added the order it names
+  std::vector<uint32_t> lastRow(rows, 0);       // add row -> the last row naming that order
+  {
+    std::unordered_map<int64_t, uint32_t> open;  // id -> its latest add
+    open.reserve(4096);
+    for (size_t i = 0; i < rows; ++i) {
+      if (type[i] == 1) {
+        open[orderId[i]] = static_cast<uint32_t>(i);
+        lastRow[i] = static_cast<uint32_t>(i);
+      } else if (type[i] >= 2 && type[i] <= 4) {
+        const auto it = open.find(orderId[i]);
+        if (it == open.end()) continue;
+        addRow[i] = it->second;
+        lastRow[it->second] = static_cast<uint32_t>(i);
+      }
+    }
+  }
+  // Slots to give back after each row, as linked lists through the add rows.
+  std::vector<uint32_t> releaseHead(rows, kNoSlot), releaseNext(rows, kNoSlot), free;
+  slots = 0;
+  for (size_t i = 0; i < rows; ++i) {
+    if (type[i] == 1) {
+      uint32_t sl = slots;
+      if (free.empty()) ++slots;
+      else sl = free.back(), free.pop_back();
+      slot[i] = sl;
+      releaseNext[i] = releaseHead[lastRow[i]];
+      releaseHead[lastRow[i]] = static_cast<uint32_t>(i);
+    } else if (addRow[i] != kNoSlot) {
+      slot[i] = slot[addRow[i]];
+    }
+    for (uint32_t a = releaseHead[i]; a != kNoSlot; a = releaseNext[a]) free.push_back(slot[a]);
   }
 }
 
@@ -153,6 +207,7 @@ void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, L
 void LobsterColumns::index() {
   lastPrice[kBid] = bidPrice[levels - 1], lastPrice[kAsk] = askPrice[levels - 1];
   lastQty[kBid] = bidQty[levels - 1], lastQty[kAsk] = askQty[levels - 1];
+  numberOrders();
   viewChanges.clear();
   for (size_t i = 1; i < rows; ++i) {
     for (int si = 0; si < 2; ++si) {
@@ -172,10 +227,12 @@ void LobsterReplay::apply(Book& book, size_t i) {
   const LobsterColumns& d = *data_;
   switch (d.type[i]) {
     case 1: {
-      const Status st = book.limit(static_cast<OrderId>(d.orderId[i]), static_cast<Side>(d.side[i]),
-                                   d.priceTicks[i] + offset_, d.qtyLots[i], Tif::kGtc, nullptr);
-      if (st != Status::kOk) {
-        ++stats_.reconciled;
+      const size_t tradesBefore = book.trades().size();
+      const uint32_t a = book.addUnmapped(static_cast<OrderId>(d.orderId[i]), static_cast<Side>(d.side[i]),
+                                          d.priceTicks[i] + offset_, d.qtyLots[i]);
+      if (d.slot[i] != LobsterColumns::kNoSlot) arenaOf_[d.slot[i]] = a;
+      if (a == kNil && book.trades().size() == tradesBefore) {
+        ++stats_.reconciled;  // refused: a price the book's window cannot reach
         stats_.reconciledLots += d.qtyLots[i];
       }
       break;
@@ -190,19 +247,19 @@ void LobsterReplay::apply(Book& book, size_t i) {
 
 void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
   const LobsterColumns& d = *data_;
-  const OrderId id = static_cast<OrderId>(d.orderId[i]);
   const Side s = static_cast<Side>(d.side[i]);
   const Tick p = d.priceTicks[i] + offset_;
   Lots q = d.qtyLots[i];
   Lots named = 0;  // what the order the message names held of it
   if (!execution) {
-    // The common case, one lookup: a cancel of a known order, in full.
-    named = book.remove(id, q);
+    // The common case: a cancel of an order the replay holds, in full (its slot, no hashing).
+    const uint32_t a = held(book, i);
+    named = a != kNil ? book.removeAt(a, q) : 0;
     if (named == q) return;
   } else {
     if (book.hasTracked()) {
       // The taker behind this execution would have met the agent's orders first where they had priority.
-      const RestingOrder* o = book.find(id);
+      const RestingOrder* o = book.at(held(book, i));
       uint32_t refSeq = 0;
       AtPrice atPrice = AtPrice::kAll;
       if (o) {
@@ -221,7 +278,8 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
         if (q == 0) return;
       }
     }
-    named = book.execute(id, q, kReplayTaker);
+    const uint32_t a = held(book, i);
+    named = a != kNil ? book.executeAt(a, q, kReplayTaker) : 0;
     if (named == q) return;
   }
   q -= named;

@@ -8,6 +8,7 @@
 #include "../id_map.h"
 #include "../models/impact.h"
 #include "flow.h"
+#include "replay_common.h"
 
 namespace tranche {
 
@@ -39,8 +40,16 @@ struct LobsterColumns {
     Lots qty;
   };
   std::vector<ViewChange> viewChanges;
-  // Call once the columns are set: finds the last-level columns and plans every row.
+  // Per row, the dense number ("slot") of the order its message names, or kNoSlot (a removal of an id the
+  // file never added, or a message naming no order). An add opens a slot and the last message naming
+  // that order closes it, so orders alive at the same time differ: a replay maps slot -> arena index in
+  // an array of `slots` entries instead of hashing ids.
+  static constexpr uint32_t kNoSlot = 0xFFFFFFFFu;
+  std::vector<uint32_t> slot;
+  uint32_t slots = 0;
+  // Call once the columns are set: finds the last-level columns, numbers the orders, lists view changes.
   void index();
+  void numberOrders();
 
   // Price and size of level k (0-based) of `side` in row r; size 0 for an empty (dummy) level.
   Lots levelQty(Side s, int k, size_t r) const { return (s == kBid ? bidQty : askQty)[k][r]; }
@@ -147,9 +156,20 @@ class LobsterReplay final : public Flow {
   ImpactModel impact_;
   size_t next_ = 0;
   size_t nextChange_ = 0;  // index into data_->viewChanges of the first change at or after next_
+  std::vector<uint32_t> arenaOf_;  // slot -> arena index of its order in the book (kNil: none yet or gone)
+  // The arena index of the order message i names, if the book still holds it.
+  uint32_t held(const Book& book, size_t i) const {
+    const uint32_t sl = data_->slot[i];
+    if (sl == LobsterColumns::kNoSlot) return kNil;
+    const uint32_t a = arenaOf_[sl];
+    const RestingOrder* o = book.at(a);
+    return o && o->id == static_cast<OrderId>(data_->orderId[i]) ? a : kNil;
+  }
+  void remapAfterShift();
+  std::vector<uint32_t> remap_;  // scratch: arena index before a shift -> after
   uint64_t synthetic_ = 0;
   Tick offset_ = 0;
-  std::vector<RestingOrder> shiftScratch_;
+  std::vector<ShiftedOrder> shiftScratch_;
   // Lots the agent took from replayed liquidity that the file still shows, by side and file price: the
   // replayed level is the file's less these until the file reports that liquidity gone (or it changes
   // out of view). Empty without an agent; a few entries after a sweep.

@@ -77,7 +77,8 @@ inline Lots trimTowardFront(Book& book, const RestingOrder* from, Lots qty) {
 inline Lots takeReplayed(Book& book, Side side, Tick price, Lots qty, OrderId takerId) {
   Lots done = 0;
   auto take = [&](const RestingOrder& o) {
-    done += takerId != 0 ? book.execute(o.id, qty - done, takerId) : book.remove(o.id, qty - done);
+    const uint32_t idx = book.indexOf(o);
+    done += takerId != 0 ? book.executeAt(idx, qty - done, takerId) : book.removeAt(idx, qty - done);
   };
   for (const RestingOrder* o = book.frontAt(side, price); o && done < qty;) {
     const RestingOrder* next = book.behind(*o);
@@ -96,26 +97,43 @@ inline Lots takeReplayed(Book& book, Side side, Tick price, Lots qty, OrderId ta
 
 namespace tranche {
 
+// A replayed order moved by shiftReplayed: as it was, its arena index before, and after (kNil if it
+// traded away entirely against the agent's orders on the way).
+struct ShiftedOrder {
+  RestingOrder order;
+  uint32_t from;
+  uint32_t to;
+};
+
 // Moves every replayed (non-agent) order `delta` ticks, keeping ids and queue order, so file prices plus
 // the current impact offset keep addressing the liquidity they placed. The agent's orders stay: the
-// market moved, not them; replayed orders that now reach them trade with them. `scratch` keeps its
-// capacity between calls.
-inline void shiftReplayed(Book& book, Tick delta, std::vector<RestingOrder>& scratch) {
+// market moved, not them; replayed orders that now reach them trade with them. `moved` keeps its
+// capacity between calls and says afterwards where each order went (owners of unmapped orders remap).
+inline void shiftReplayed(Book& book, Tick delta, std::vector<ShiftedOrder>& moved) {
+  moved.clear();
   if (delta == 0) return;
-  scratch.clear();
   for (int si = 0; si < 2; ++si) {
     const Side s = static_cast<Side>(si);
     for (Tick p = s == kBid ? book.bestBid() : book.bestAsk(); p != kNoBid && p != kNoAsk; p = book.nextLevel(s, p))
       for (const RestingOrder* o = book.frontAt(s, p); o; o = book.behind(*o))
-        if ((o->id >> 63) == 0) scratch.push_back(*o);
+        if ((o->id >> 63) == 0) moved.push_back(ShiftedOrder{*o, book.indexOf(*o), kNil});
   }
-  for (const RestingOrder& o : scratch) book.cancel(o.id);
+  for (const ShiftedOrder& m : moved) book.removeAt(m.from, m.order.qty);
   // The side moving away from the other goes back first, so the replayed book never crosses itself.
   const Side first = delta > 0 ? kAsk : kBid;
   for (int pass = 0; pass < 2; ++pass) {
     const Side s = pass == 0 ? first : opposite(first);
-    for (const RestingOrder& o : scratch)
-      if (o.side == s) book.limit(o.id, s, o.price + delta, o.qty, Tif::kGtc, nullptr);
+    for (ShiftedOrder& m : moved) {
+      const RestingOrder& o = m.order;
+      if (o.side != s) continue;
+      if (o.mapped) {
+        book.limit(o.id, s, o.price + delta, o.qty, Tif::kGtc, nullptr);
+        const RestingOrder* now = book.find(o.id);
+        m.to = now ? book.indexOf(*now) : kNil;
+      } else {
+        m.to = book.addUnmapped(o.id, s, o.price + delta, o.qty);
+      }
+    }
   }
 }
 
