@@ -130,17 +130,23 @@ void LobsterReplay::remapAfterShift() {
 }
 
 void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
-  const Side s = c.side;
-  ++stats_.intoView[s];
+  ++stats_.intoView[c.side];
   if (c.full) {
-    reconcileSide(book, c.row, s, false);
+    reconcileSide(book, c.row, c.side, false);
     return;
   }
+  // One branch on the side, then code specialised to it: the side of successive changes is a coin flip.
+  if (c.side == kBid) intoViewSide<kBid>(book, c);
+  else intoViewSide<kAsk>(book, c);
+}
+
+template <Side S>
+void LobsterReplay::intoViewSide(Book& book, const LobsterColumns::ViewChange& c) {
   const Tick last = c.last + offset_;
-  Tick p = book.nextLevel(s, c.from + offset_);
-  for (; p != kNoBid && p != kNoAsk && better(s, p, last); p = book.nextLevel(s, p))
-    adoptDifference(book, s, p, 0, replayDepthAt(book, s, p));
-  adoptDifference(book, s, last, c.qty, p == last ? replayDepthAt(book, s, last) : 0);
+  Tick p = book.nextLevel(S, c.from + offset_);
+  for (; p != kNoBid && p != kNoAsk && better(S, p, last); p = book.nextLevel(S, p))
+    adoptDifference(book, S, p, 0, replayDepthAt(book, S, p));
+  adoptDifference(book, S, last, c.qty, p == last ? replayDepthAt(book, S, last) : 0);
 }
 
 // Liquidity beyond view changed unseen: the file holds `want` at `price`, the replay `have`.

@@ -140,6 +140,8 @@ class LobsterReplay final : public Flow {
   void seed(Book& book, size_t row, bool undoFirst);
   void apply(Book& book, size_t i);
   void intoView(Book& book, const LobsterColumns::ViewChange& c);
+  template <Side S>
+  void intoViewSide(Book& book, const LobsterColumns::ViewChange& c);
   void adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have);
   // Read-only: whether the top N levels of both sides equal row i (verify mode).
   bool sameAsRow(const Book& book, size_t i) const;
