@@ -1,7 +1,9 @@
 #include "lobster_replay.h"
 
 #include <algorithm>
+#include <iterator>
 #include <limits>
+#include <map>
 #include <sstream>
 #include <unordered_map>
 
@@ -45,6 +47,8 @@ void LobsterReplay::resetAtRow(Book& book, size_t row) {
   row = std::min(row, data_->rows);
   if (data_->rows > 0) seed(book, row == 0 ? 0 : row - 1, row == 0);
   next_ = row;
+  start_ = row;
+  touched_ = false;
   arenaOf_.assign(data_->slots, kNil);
   const auto& changes = data_->viewChanges;
   nextChange_ = static_cast<size_t>(std::lower_bound(changes.begin(), changes.end(), row,
@@ -91,13 +95,19 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
   for (size_t i = next_; i < end; ++i) {
     if (shifting) {
       const Tick offset = impact_.offsetTicks(d.tsNs[i] - d.tsNs[0]);
+      const size_t tradesBefore = book.trades().size();
       shiftReplayed(book, offset - offset_, shiftScratch_);
+      if (book.trades().size() != tradesBefore) touched_ = true;  // moved orders met the agent's
       remapAfterShift();
       offset_ = offset;
     }
     apply(book, i);
     if (i == changeRow) [[unlikely]] {
-      for (; c < changeCount && changes[c].row == i; ++c) intoView(book, changes[c]);
+      for (; c < changeCount && changes[c].row == i; ++c) {
+        // The file alone says the level coming into view is the one this replay kept: nothing to do.
+        if (changes[c].keptAfter > start_ && !touched_) ++stats_.intoView[changes[c].side];
+        else intoView(book, changes[c]);
+      }
       changeRow = c < changeCount ? changes[c].row : d.rows;
     }
     if (cfg_.verify) {
@@ -215,16 +225,41 @@ void LobsterColumns::index() {
   lastQty[kBid] = bidQty[levels - 1], lastQty[kAsk] = askQty[levels - 1];
   numberOrders();
   viewChanges.clear();
+  // What a replay from row 0 with no agent holds beyond view, by side: price -> size and the row after
+  // which it left view. A replay started later holds a subset (the levels that left view since).
+  struct Kept {
+    Lots qty;
+    size_t leftRow;
+  };
+  std::map<Tick, Kept> kept[2];
   for (size_t i = 1; i < rows; ++i) {
     for (int si = 0; si < 2; ++si) {
       const Side s = static_cast<Side>(si);
-      // A side with fewer than N levels is visible to its end: nothing lies beyond it.
-      if (lastQty[s][i - 1] <= 0) continue;
-      const bool thin = lastQty[s][i] <= 0;
-      if (!thin && !better(s, lastPrice[s][i - 1], lastPrice[s][i])) continue;
-      // Only the N-th level of row i is new unless the side thinned or its (N-1)-th level is new too.
-      const bool full = thin || (levels > 1 && better(s, lastPrice[s][i - 1], levelPrice(s, levels - 2, i)));
-      viewChanges.push_back(ViewChange{i, s, full, lastPrice[s][i - 1], lastPrice[s][i], lastQty[s][i]});
+      std::map<Tick, Kept>& k = kept[s];
+      const bool fullBefore = lastQty[s][i - 1] > 0, fullNow = lastQty[s][i] > 0;
+      const Tick before = lastPrice[s][i - 1], now = lastPrice[s][i];
+      if (fullBefore && (!fullNow || better(s, before, now))) {
+        // Prices beyond row i-1's N-th level come into view (a thin side: all of them).
+        // Only the N-th level of row i is new unless the side thinned or its (N-1)-th level is new too.
+        const bool full = !fullNow || (levels > 1 && better(s, before, levelPrice(s, levels - 2, i)));
+        ViewChange c{i, s, full, before, now, lastQty[s][i], 0};
+        // The prices now in view: (before, now] on this side, everything beyond `before` if it thinned.
+        auto lo = s == kBid ? (fullNow ? k.lower_bound(now) : k.begin()) : k.upper_bound(before);
+        auto hi = s == kBid ? k.lower_bound(before) : (fullNow ? k.upper_bound(now) : k.end());
+        if (!full) {
+          const auto at = k.find(now);
+          const size_t keptBetween = static_cast<size_t>(std::distance(lo, hi)) - (at != k.end() ? 1 : 0);
+          if (at != k.end() && keptBetween == 0 && at->second.qty == c.qty) c.keptAfter = at->second.leftRow + 1;
+        }
+        k.erase(lo, hi);
+        viewChanges.push_back(c);
+      } else if (fullNow) {
+        // Levels of row i-1 beyond row i's N-th level leave view as the file shows them.
+        for (int lv = 0; lv < levels && levelQty(s, lv, i - 1) > 0; ++lv) {
+          const Tick p = levelPrice(s, lv, i - 1);
+          if (better(s, now, p)) k[p] = Kept{levelQty(s, lv, i - 1), i};
+        }
+      }
     }
   }
 }
@@ -237,7 +272,8 @@ void LobsterReplay::apply(Book& book, size_t i) {
       const uint32_t a = book.addUnmapped(static_cast<OrderId>(d.orderId[i]), static_cast<Side>(d.side[i]),
                                           d.priceTicks[i] + offset_, d.qtyLots[i]);
       if (d.slot[i] != LobsterColumns::kNoSlot) arenaOf_[d.slot[i]] = a;
-      if (a == kNil && book.trades().size() == tradesBefore) {
+      if (book.trades().size() != tradesBefore) touched_ = true;  // it met the agent's orders
+      else if (a == kNil) {
         ++stats_.reconciled;  // refused: a price the book's window cannot reach
         stats_.reconciledLots += d.qtyLots[i];
       }
@@ -279,6 +315,7 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
       }
       const Lots absorbed = fillAgentsAhead(book, s, p, q, atPrice, refSeq, kReplayTaker);
       if (absorbed > 0) {
+        touched_ = true;
         ++stats_.agentFillsByReplay;
         q -= absorbed;
         if (q == 0) return;
@@ -388,6 +425,7 @@ void LobsterReplay::describeMismatch(const Book& book, size_t i) {
 // The agent took `trade.qty` of replayed liquidity: the file goes on showing it until it reports it gone.
 void LobsterReplay::onAgentTrade(const Book&, const Trade& trade) {
   if (isAgent(trade.maker)) return;
+  touched_ = true;
   const Side s = opposite(trade.aggressor);
   const Tick filePrice = trade.price - offset_;
   if (Taken* t = findTaken(s, filePrice)) t->lots += trade.qty;

@@ -38,6 +38,10 @@ struct LobsterColumns {
     Tick from;   // row i-1's N-th price: view reached this far
     Tick last;   // row i's N-th price and size: view now reaches this far
     Lots qty;
+    // A replay with no agent that started at a row before `keptAfter` kept the level at `last` as the
+    // file shows it now (it left view after message keptAfter - 1), and nothing between `from` and
+    // `last`: nothing to do. 0 where that is not so.
+    size_t keptAfter;
   };
   std::vector<ViewChange> viewChanges;
   // Per row, the dense number ("slot") of the order its message names, or kNoSlot (a removal of an id the
@@ -159,6 +163,10 @@ class LobsterReplay final : public Flow {
   size_t next_ = 0;
   size_t nextChange_ = 0;  // index into data_->viewChanges of the first change at or after next_
   std::vector<uint32_t> arenaOf_;  // slot -> arena index of its order in the book (kNil: none yet or gone)
+  size_t start_ = 0;     // the row this episode started at
+  // The agent changed replayed liquidity (took it, was hit first, or met a replayed order): levels
+  // beyond view may then differ from what the file alone implies, so every view change is checked.
+  bool touched_ = false;
   // The arena index of the order message i names, if the book still holds it.
   uint32_t held(const Book& book, size_t i) const {
     const uint32_t sl = data_->slot[i];
