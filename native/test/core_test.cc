@@ -270,7 +270,7 @@ static void testUnmappedOrders() {
   OrderResult r;
   const uint32_t a = b.addUnmapped(10, kAsk, 101, 5);
   CHECK(a != kNil);
-  CHECK(b.at(a) && b.at(a)->id == 10 && !b.at(a)->mapped);
+  CHECK(b.at(a).id == 10 && !b.at(a).mapped);
   CHECK(b.find(10) == nullptr);
   CHECK(b.cancel(10) == Status::kUnknownOrder);
   CHECK(b.limit(10, kAsk, 102, 1, Tif::kGtc, &r) == Status::kOk);  // an id map entry of its own
@@ -281,12 +281,13 @@ static void testUnmappedOrders() {
   CHECK(b.executeAt(a, 1, 77) == 1);
   CHECK(b.trades().size() == 1 && b.trades()[0].maker == 10 && b.trades()[0].taker == 77);
   // A crossing unmapped order matches first and rests the rest; a mapped taker sweeps it.
-  const uint32_t bid = b.addUnmapped(11, kBid, 101, 3);  // takes the 2 left at 101, rests 1
-  CHECK(bid != kNil && b.at(bid)->qty == 1);
+  Lots matched = 0;
+  const uint32_t bid = b.addUnmapped(11, kBid, 101, 3, &matched);  // takes the 2 left at 101, rests 1
+  CHECK(bid != kNil && b.at(bid).qty == 1 && matched == 2);
   checkBook(b);
   CHECK(b.depthAt(kAsk, 101) == 0);
   CHECK(b.bestBid() == 101 && b.depthAt(kBid, 101) == 1);
-  CHECK(b.at(a)->id != 10);  // its slot was freed (and reused by the bid): id 10 no longer answers there
+  CHECK(b.at(a).id != 10);  // its slot was freed (and reused by the bid): id 10 no longer answers there
   CHECK(b.market(12, kAsk, 1, &r) == Status::kOk && r.filled == 1);
   CHECK(b.orderCount() == 1);  // the mapped ask at 102
   checkBook(b);

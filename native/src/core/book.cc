@@ -359,14 +359,18 @@ inline void Book::took(uint32_t idx, Lots qty) {
   TRANCHE_DEBUG_CHECK();
 }
 
-uint32_t Book::addUnmapped(OrderId id, Side side, Tick price, Lots qty) {
+uint32_t Book::addUnmapped(OrderId id, Side side, Tick price, Lots qty, Lots* matched) {
   if (qty <= 0 || !validPrice(price)) return kNil;
   if (!inWindow(price) && !growWindow(price)) return kNil;
   const bool crosses = key(side, price) + bestKey_[opposite(side)] >= 0;
-  const Lots left = qty - (crosses ? take(side, id, price, qty) : 0);
-  if (left == 0) return kNil;
+  if (crosses) [[unlikely]] {
+    const Lots f = take(side, id, price, qty);
+    if (matched) *matched = f;
+    qty -= f;
+    if (qty == 0) return kNil;
+  }
   const uint32_t idx = allocOrder();
-  rest(idx, id, side, price, left, false, false);
+  rest(idx, id, side, price, qty, false, false);
   TRANCHE_DEBUG_CHECK();
   return idx;
 }

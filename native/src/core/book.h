@@ -72,11 +72,13 @@ class Book {
   // order rests: `at(idx).id` is 0 once its slot is free, so an owner checks the id before using one.
   // Rests like insertResting but matches first if it crosses (the agent's orders); returns the arena
   // index of what rests, or kNil when nothing does (all matched, or the price is out of range).
-  uint32_t addUnmapped(OrderId id, Side side, Tick price, Lots qty);
+  // `matched` (optional) receives what it traded before resting.
+  uint32_t addUnmapped(OrderId id, Side side, Tick price, Lots qty, Lots* matched = nullptr);
   // Cancels or executes up to `qty` of the order at arena index `idx` (mapped or not); returns the lots.
   Lots removeAt(uint32_t idx, Lots qty);
   Lots executeAt(uint32_t idx, Lots qty, OrderId takerId);
-  const RestingOrder* at(uint32_t idx) const { return idx < orders_.size() ? &orders_[idx] : nullptr; }
+  // The order at an arena index this book handed out (unchecked; a free slot has id 0).
+  const RestingOrder& at(uint32_t idx) const { return orders_[idx]; }
   uint32_t indexOf(const RestingOrder& o) const { return static_cast<uint32_t>(&o - orders_.data()); }
   // Rests an order without matching: for seeding a book from a snapshot that is known not to cross.
   Status insertResting(OrderId id, Side side, Tick price, Lots qty, bool track = false);

@@ -268,11 +268,11 @@ void LobsterReplay::apply(Book& book, size_t i) {
   const LobsterColumns& d = *data_;
   switch (d.type[i]) {
     case 1: {
-      const size_t tradesBefore = book.trades().size();
+      Lots matched = 0;
       const uint32_t a = book.addUnmapped(static_cast<OrderId>(d.orderId[i]), static_cast<Side>(d.side[i]),
-                                          d.priceTicks[i] + offset_, d.qtyLots[i]);
+                                          d.priceTicks[i] + offset_, d.qtyLots[i], &matched);
       if (d.slot[i] != LobsterColumns::kNoSlot) arenaOf_[d.slot[i]] = a;
-      if (book.trades().size() != tradesBefore) touched_ = true;  // it met the agent's orders
+      if (matched > 0) touched_ = true;  // it met the agent's orders
       else if (a == kNil) {
         ++stats_.reconciled;  // refused: a price the book's window cannot reach
         stats_.reconciledLots += d.qtyLots[i];
@@ -301,7 +301,8 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
   } else {
     if (book.hasTracked()) {
       // The taker behind this execution would have met the agent's orders first where they had priority.
-      const RestingOrder* o = book.at(held(book, i));
+      const uint32_t h = held(book, i);
+      const RestingOrder* o = h != kNil ? &book.at(h) : nullptr;
       uint32_t refSeq = 0;
       AtPrice atPrice = AtPrice::kAll;
       if (o) {

@@ -172,8 +172,7 @@ class LobsterReplay final : public Flow {
     const uint32_t sl = data_->slot[i];
     if (sl == LobsterColumns::kNoSlot) return kNil;
     const uint32_t a = arenaOf_[sl];
-    const RestingOrder* o = book.at(a);
-    return o && o->id == static_cast<OrderId>(data_->orderId[i]) ? a : kNil;
+    return a != kNil && book.at(a).id == static_cast<OrderId>(data_->orderId[i]) ? a : kNil;
   }
   void remapAfterShift();
   std::vector<uint32_t> remap_;  // scratch: arena index before a shift -> after
