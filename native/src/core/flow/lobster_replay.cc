@@ -93,14 +93,7 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
   size_t changeRow = c < changeCount ? changes[c].row : d.rows;
   const bool shifting = impact_.active();  // impact changes only when the agent trades, never inside a run
   for (size_t i = next_; i < end; ++i) {
-    if (shifting) {
-      const Tick offset = impact_.offsetTicks(d.tsNs[i] - d.tsNs[0]);
-      const size_t tradesBefore = book.trades().size();
-      shiftReplayed(book, offset - offset_, shiftScratch_);
-      if (book.trades().size() != tradesBefore) touched_ = true;  // moved orders met the agent's
-      remapAfterShift();
-      offset_ = offset;
-    }
+    if (shifting) followImpact(book, i);
     apply(book, i);
     if (i == changeRow) [[unlikely]] {
       for (; c < changeCount && changes[c].row == i; ++c) {
@@ -127,8 +120,19 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
 // level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
 // difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
 // row that is not that pattern, is compared with the file in full.
+// Replayed prices follow the impact model's offset at message i's time: the whole replayed book moves.
+__attribute__((noinline)) void LobsterReplay::followImpact(Book& book, size_t i) {
+  const Tick offset = impact_.offsetTicks(data_->tsNs[i] - data_->tsNs[0]);
+  if (offset == offset_) return;
+  const size_t tradesBefore = book.trades().size();
+  shiftReplayed(book, offset - offset_, shiftScratch_);
+  if (book.trades().size() != tradesBefore) touched_ = true;  // moved orders met the agent's
+  remapAfterShift();
+  offset_ = offset;
+}
+
 // The impact shift moved every replayed order to a new arena index: follow them.
-void LobsterReplay::remapAfterShift() {
+__attribute__((noinline, cold)) void LobsterReplay::remapAfterShift() {
   if (shiftScratch_.empty()) return;
   remap_.clear();
   for (const ShiftedOrder& m : shiftScratch_) {
@@ -287,50 +291,60 @@ void LobsterReplay::apply(Book& book, size_t i) {
   }
 }
 
+// The hot path of a removal (types 2-4): the named order covers it. Everything else is out of line so
+// the replay loop stays small.
 void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
-  const LobsterColumns& d = *data_;
-  const Side s = static_cast<Side>(d.side[i]);
-  const Tick p = d.priceTicks[i] + offset_;
-  Lots q = d.qtyLots[i];
+  Lots q = data_->qtyLots[i];
   Lots named = 0;  // what the order the message names held of it
   if (!execution) {
     // The common case: a cancel of an order the replay holds, in full (its slot, no hashing).
     const uint32_t a = held(book, i);
     named = a != kNil ? book.removeAt(a, q) : 0;
-    if (named == q) return;
   } else {
-    if (book.hasTracked()) {
-      // The taker behind this execution would have met the agent's orders first where they had priority.
-      const uint32_t h = held(book, i);
-      const RestingOrder* o = h != kNil ? &book.at(h) : nullptr;
-      uint32_t refSeq = 0;
-      AtPrice atPrice = AtPrice::kAll;
-      if (o) {
-        refSeq = o->seq, atPrice = AtPrice::kAheadOf;
-      } else {
-        for (const RestingOrder* f = book.frontAt(s, p); f; f = book.behind(*f))
-          if (isSyntheticId(f->id)) {
-            refSeq = f->seq, atPrice = AtPrice::kAheadOf;
-            break;
-          }
-      }
-      const Lots absorbed = fillAgentsAhead(book, s, p, q, atPrice, refSeq, kReplayTaker);
-      if (absorbed > 0) {
-        touched_ = true;
-        ++stats_.agentFillsByReplay;
-        q -= absorbed;
-        if (q == 0) return;
-      }
+    if (book.hasTracked()) [[unlikely]] {
+      q -= agentFirst(book, i, q);
+      if (q == 0) return;
     }
     const uint32_t a = held(book, i);
     named = a != kNil ? book.executeAt(a, q, kReplayTaker) : 0;
-    if (named == q) return;
   }
-  q -= named;
-  // The named order could not cover the message. Liquidity the agent took is gone for good: the file
-  // reports it now, and the replay has nothing to remove. The rest is liquidity the replay holds under
-  // other ids (an id the file never introduced, or a level that changed out of view and was adopted):
-  // taken from the level, so the level's size stays exact.
+  if (named != q) [[unlikely]] coverShortfall(book, i, execution, named, q - named);
+}
+
+// The taker behind replayed execution i would have met the agent's orders first where they had
+// priority (a better price, or the same price ahead of the executed order): fills them, returns the lots.
+__attribute__((noinline)) Lots LobsterReplay::agentFirst(Book& book, size_t i, Lots q) {
+  const LobsterColumns& d = *data_;
+  const Side s = static_cast<Side>(d.side[i]);
+  const Tick p = d.priceTicks[i] + offset_;
+  const uint32_t h = held(book, i);
+  uint32_t refSeq = 0;
+  AtPrice atPrice = AtPrice::kAll;
+  if (h != kNil) {
+    refSeq = book.at(h).seq, atPrice = AtPrice::kAheadOf;
+  } else {
+    for (const RestingOrder* f = book.frontAt(s, p); f; f = book.behind(*f))
+      if (isSyntheticId(f->id)) {
+        refSeq = f->seq, atPrice = AtPrice::kAheadOf;
+        break;
+      }
+  }
+  const Lots absorbed = fillAgentsAhead(book, s, p, q, atPrice, refSeq, kReplayTaker);
+  if (absorbed > 0) {
+    touched_ = true;
+    ++stats_.agentFillsByReplay;
+  }
+  return absorbed;
+}
+
+// The named order held `named` of removal i and `q` more is to remove. Liquidity the agent took is gone
+// for good: the file reports it now, and the replay has nothing to remove. The rest is liquidity the
+// replay holds under other ids (an id the file never introduced, or a level that changed out of view and
+// was adopted): taken from the level, so the level's size stays exact.
+__attribute__((noinline)) void LobsterReplay::coverShortfall(Book& book, size_t i, bool execution, Lots named, Lots q) {
+  const LobsterColumns& d = *data_;
+  const Side s = static_cast<Side>(d.side[i]);
+  const Tick p = d.priceTicks[i] + offset_;
   if (named == 0) ++stats_.unknownIdMessages;
   const Lots agentTook = taken_.empty() ? 0 : settleTaken(s, d.priceTicks[i], q);
   q -= agentTook;
@@ -357,7 +371,7 @@ Lots LobsterReplay::settleTaken(Side s, Tick filePrice, Lots upTo) {
   return used;
 }
 
-void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) {
+__attribute__((noinline, cold)) void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) {
   const LobsterColumns& d = *data_;
   const int n = d.levels;
   const size_t prev = i > 0 ? i - 1 : 0;
@@ -390,7 +404,7 @@ void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) 
   }
 }
 
-bool LobsterReplay::sameAsRow(const Book& book, size_t i) const {
+__attribute__((noinline)) bool LobsterReplay::sameAsRow(const Book& book, size_t i) const {
   const LobsterColumns& d = *data_;
   for (int si = 0; si < 2; ++si) {
     const Side s = static_cast<Side>(si);
@@ -405,7 +419,7 @@ bool LobsterReplay::sameAsRow(const Book& book, size_t i) const {
   return true;
 }
 
-void LobsterReplay::describeMismatch(const Book& book, size_t i) {
+__attribute__((noinline, cold)) void LobsterReplay::describeMismatch(const Book& book, size_t i) {
   const LobsterColumns& d = *data_;
   std::ostringstream os;
   os << "row " << i << " (message type " << int(d.type[i]) << ", id " << d.orderId[i] << ", side "

@@ -150,6 +150,8 @@ class LobsterReplay final : public Flow {
   // Read-only: whether the top N levels of both sides equal row i (verify mode).
   bool sameAsRow(const Book& book, size_t i) const;
   void removeKnownOrUnknown(Book& book, size_t i, bool execution);
+  Lots agentFirst(Book& book, size_t i, Lots q);
+  void coverShortfall(Book& book, size_t i, bool execution, Lots named, Lots q);
   // Compares side s of the replay with row i between `from` (exclusive, or the touch) and the row's
   // last level; differences beyond `visibleBound` are adopted, others left for verify to report.
   void reconcileSide(Book& book, size_t i, Side s, bool fromTouch);
@@ -174,6 +176,7 @@ class LobsterReplay final : public Flow {
     const uint32_t a = arenaOf_[sl];
     return a != kNil && book.at(a).id == static_cast<OrderId>(data_->orderId[i]) ? a : kNil;
   }
+  void followImpact(Book& book, size_t i);
   void remapAfterShift();
   std::vector<uint32_t> remap_;  // scratch: arena index before a shift -> after
   uint64_t synthetic_ = 0;
