@@ -115,11 +115,6 @@ __attribute__((flatten)) void LobsterReplay::run(Book& book, size_t end) {
   nextChange_ = c;
 }
 
-// Row i shows side s deeper than row i-1 did: a visible level emptied, so row i is row i-1 without it
-// plus a new N-th level, and the prices between the two N-th levels come into view. Usually the new
-// level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
-// difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
-// row that is not that pattern, is compared with the file in full.
 // Replayed prices follow the impact model's offset at message i's time: the whole replayed book moves.
 __attribute__((noinline)) void LobsterReplay::followImpact(Book& book, size_t i) {
   const Tick offset = impact_.offsetTicks(data_->tsNs[i] - data_->tsNs[0]);
@@ -143,6 +138,11 @@ __attribute__((noinline, cold)) void LobsterReplay::remapAfterShift() {
     if (a != kNil) a = a < remap_.size() ? remap_[a] : kNil;
 }
 
+// Row i shows side s deeper than row i-1 did: a visible level emptied, so row i is row i-1 without it
+// plus a new N-th level, and the prices between the two N-th levels come into view. Usually the new
+// level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
+// difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
+// row that is not that pattern, is compared with the file in full.
 void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
   ++stats_.intoView[c.side];
   if (c.full) {
