@@ -143,7 +143,7 @@ __attribute__((noinline, cold)) void LobsterReplay::remapAfterShift() {
 // level is one the replay kept when it left view, unchanged since: nothing to do. Otherwise the
 // difference is adopted, and levels kept in between (gone since, unseen) are dropped. A thin side, or a
 // row that is not that pattern, is compared with the file in full.
-void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
+__attribute__((noinline)) void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
   ++stats_.intoView[c.side];
   if (c.full) {
     reconcileSide(book, c.row, c.side, false);
@@ -275,7 +275,7 @@ void LobsterReplay::apply(Book& book, size_t i) {
       Lots matched = 0;
       const uint32_t a = book.addUnmapped(static_cast<OrderId>(d.orderId[i]), static_cast<Side>(d.side[i]),
                                           d.priceTicks[i] + offset_, d.qtyLots[i], &matched);
-      if (d.slot[i] != LobsterColumns::kNoSlot) arenaOf_[d.slot[i]] = a;
+      arenaOf_[d.slot[i]] = a;  // every add opens a slot
       if (matched > 0) touched_ = true;  // it met the agent's orders
       else if (a == kNil) {
         ++stats_.reconciled;  // refused: a price the book's window cannot reach
