@@ -72,6 +72,8 @@ LobsterDataWrap::LobsterDataWrap(const Napi::CallbackInfo& info) : Napi::ObjectW
   c->rows = lengthOf(o.Get("tsNs"), "tsNs");
   c->levels = static_cast<int>(intArg(o.Get("levels"), "levels"));
   if (c->rows == 0) throw Napi::RangeError::New(env, "the LOBSTER data has no rows");
+  if (c->rows >= LobsterColumns::kNoSlot)
+    throw Napi::RangeError::New(env, "the LOBSTER data has " + std::to_string(c->rows) + " rows; the replay takes at most 4,294,967,294: split the day");
   if (c->levels < 1) throw Napi::RangeError::New(env, "levels must be at least 1");
   c->tsNs = arrayArg<int64_t>(o.Get("tsNs"), "tsNs", c->rows);
   c->type = arrayArg<uint8_t>(o.Get("type"), "type", c->rows);
