@@ -763,6 +763,9 @@ export interface LobsterReplayStats {
   adoptionsAsk: number;
   adoptedLotsBid: number;
   adoptedLotsAsk: number;
+  /** Adoptions at prices the previous row already showed (inside the visible range): the rule forbids them. */
+  adoptionsInViewBid: number;
+  adoptionsInViewAsk: number;
   /** Removals of orders the replay never saw (resting before the file began, or placed beyond view). */
   unknownIdMessages: number;
   /** Messages about liquidity the agent had taken, shrunk to what was left, and the lots they lost. */

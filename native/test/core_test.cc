@@ -541,6 +541,7 @@ static void testLobsterReplayOnSyntheticDay(uint64_t seed, int levels) {
   if (v.visibleMismatches != 0) std::fprintf(stderr, "synthetic day (seed %llu, %d levels): %s\n", static_cast<unsigned long long>(seed), levels, report.c_str());
   CHECK_EQ(v.rowsChecked, cols->rows);
   CHECK_EQ(v.visibleMismatches, 0u);
+  CHECK_EQ(v.adoptionsInView[kBid] + v.adoptionsInView[kAsk], 0u);
   CHECK(v.unknownIdMessages > 0);
   CHECK(v.adoptions[kBid] > 0 && v.adoptions[kAsk] > 0);
   const LobsterReplayStats mid = verifyLobster(cols, &report, cols->rows / 2);

@@ -56,6 +56,8 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
       `rows bringing prices into view bid ${v.intoViewBid} ask ${v.intoViewAsk}, hidden executions ${v.hiddenExecutions}`);
     expect(v.rowsChecked).toBe(147_916);
     expect(v.visibleMismatches, v.report).toBe(0);
+    expect(v.adoptionsInViewBid).toBe(0);
+    expect(v.adoptionsInViewAsk).toBe(0);
     expect(v.firstMismatchRow).toBe(-1);
     expect(v.reconciled).toBe(0);
     // Levels come into view on both sides; the replay kept most of them from when they left view, and adopts
@@ -75,6 +77,7 @@ describe.skipIf(!haveGoog)("LOBSTER replay of GOOG 2012-06-21", () => {
       const v = data.verify(from);
       expect(v.rowsChecked).toBe(rows - from);
       expect(v.visibleMismatches, `from row ${from}: ${v.report}`).toBe(0);
+      expect(v.adoptionsInViewBid + v.adoptionsInViewAsk, `from row ${from}`).toBe(0);
     }
   });
 

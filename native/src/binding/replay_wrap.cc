@@ -26,6 +26,8 @@ Napi::Object lobsterStatsObject(Napi::Env env, const LobsterReplayStats& s) {
   set(o, "firstMismatchRow", static_cast<double>(s.firstMismatchRow));
   set(o, "adoptionsBid", static_cast<double>(s.adoptions[kBid]));
   set(o, "adoptionsAsk", static_cast<double>(s.adoptions[kAsk]));
+  set(o, "adoptionsInViewBid", static_cast<double>(s.adoptionsInView[kBid]));
+  set(o, "adoptionsInViewAsk", static_cast<double>(s.adoptionsInView[kAsk]));
   set(o, "adoptedLotsBid", static_cast<double>(s.adoptedLots[kBid]));
   set(o, "adoptedLotsAsk", static_cast<double>(s.adoptedLots[kAsk]));
   set(o, "unknownIdMessages", static_cast<double>(s.unknownIdMessages));

@@ -159,12 +159,12 @@ void LobsterReplay::intoViewSide(Book& book, const LobsterColumns::ViewChange& c
   const Tick last = c.last + offset_;
   Tick p = book.nextLevel(S, c.from + offset_);
   for (; p != kNoBid && p != kNoAsk && better(S, p, last); p = book.nextLevel(S, p))
-    adoptDifference(book, S, p, 0, replayDepthAt(book, S, p));
-  adoptDifference(book, S, last, c.qty, p == last ? replayDepthAt(book, S, last) : 0);
+    adoptDifference(book, S, p, 0, replayDepthAt(book, S, p), c.from + offset_);
+  adoptDifference(book, S, last, c.qty, p == last ? replayDepthAt(book, S, last) : 0, c.from + offset_);
 }
 
 // Liquidity beyond view changed unseen: the file holds `want` at `price`, the replay `have`.
-void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have) {
+void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have, Tick viewBound) {
   // What the agent took there and the file still shows stays out of the replay; what the file no longer
   // shows left unseen, and is settled.
   if (Taken* t = taken_.empty() ? nullptr : findTaken(s, price - offset_)) {
@@ -174,6 +174,7 @@ void LobsterReplay::adoptDifference(Book& book, Side s, Tick price, Lots want, L
   }
   if (want == have) return;
   ++stats_.adoptions[s];
+  if (!better(s, viewBound, price)) ++stats_.adoptionsInView[s];  // the rule forbids it: a bug if ever > 0
   stats_.adoptedLots[s] += want - have;
   if (want > have) {
     book.addUnmapped(nextSynthetic(), s, price, want - have);
@@ -398,7 +399,7 @@ __attribute__((noinline, cold)) void LobsterReplay::reconcileSide(Book& book, si
     const Tick nextR = haveR && rp == price ? book.nextLevel(s, price) : rp;
     // Differences inside the visible range are the file's or the replay's fault, not liquidity to
     // adopt: they are left as they are (verify mode reports them).
-    if (!allVisible && !atOrBetter(s, price, visibleBound)) adoptDifference(book, s, price, F, R);
+    if (!allVisible && !atOrBetter(s, price, visibleBound)) adoptDifference(book, s, price, F, R, visibleBound);
     rp = nextR;
     if (haveF && fp == price) ++k;
   }

@@ -80,6 +80,7 @@ struct LobsterReplayStats {
   int64_t firstMismatchRow = -1;
   uint64_t intoView[2] = {0, 0};     // messages after which prices beyond row i-1's N-th level came into view
   uint64_t adoptions[2] = {0, 0};    // levels taken from the file beyond the visible range, by side
+  uint64_t adoptionsInView[2] = {0, 0};  // adoptions at or better than row i-1's N-th level (must be 0)
   int64_t adoptedLots[2] = {0, 0};   // their net quantity, by side
   uint64_t unknownIdMessages = 0;    // removals naming an order the replay does not hold (resting before the
                                      // file, placed beyond view, or taken by the agent)
@@ -146,7 +147,8 @@ class LobsterReplay final : public Flow {
   void intoView(Book& book, const LobsterColumns::ViewChange& c);
   template <Side S>
   void intoViewSide(Book& book, const LobsterColumns::ViewChange& c);
-  void adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have);
+  // `viewBound`: row i-1's N-th price; adopting at or better than it is counted (adoptionsInView).
+  void adoptDifference(Book& book, Side s, Tick price, Lots want, Lots have, Tick viewBound);
   // Read-only: whether the top N levels of both sides equal row i (verify mode).
   bool sameAsRow(const Book& book, size_t i) const;
   void removeKnownOrUnknown(Book& book, size_t i, bool execution);
