@@ -548,12 +548,96 @@ static void testLobsterReplayOnSyntheticDay(uint64_t seed, int levels) {
   CHECK_EQ(mid.visibleMismatches, 0u);
 }
 
+// A hand-written LOBSTER file with two levels a side, for the replay's corner cases.
+struct TinyLobster {
+  std::vector<int64_t> ts, oid, price, qty;
+  std::vector<uint8_t> type, side;
+  std::vector<std::vector<int64_t>> ap{2}, aq{2}, bp{2}, bq{2};
+  using Levels = std::vector<std::pair<int64_t, int64_t>>;
+  void row(uint8_t t, int64_t id, Side s, int64_t p, int64_t q, const Levels& asks, const Levels& bids) {
+    ts.push_back(static_cast<int64_t>(ts.size()) * 1000);
+    type.push_back(t), oid.push_back(id), side.push_back(s), price.push_back(p), qty.push_back(q);
+    for (size_t k = 0; k < 2; ++k) {
+      ap[k].push_back(k < asks.size() ? asks[k].first : 9999999999), aq[k].push_back(k < asks.size() ? asks[k].second : 0);
+      bp[k].push_back(k < bids.size() ? bids[k].first : -9999999999), bq[k].push_back(k < bids.size() ? bids[k].second : 0);
+    }
+  }
+  std::shared_ptr<LobsterColumns> columns() {
+    auto c = std::make_shared<LobsterColumns>();
+    c->rows = ts.size(), c->levels = 2;
+    c->tsNs = ts.data(), c->type = type.data(), c->orderId = oid.data(), c->side = side.data();
+    c->priceTicks = price.data(), c->qtyLots = qty.data();
+    for (int k = 0; k < 2; ++k) {
+      c->askPrice.push_back(ap[k].data()), c->askQty.push_back(aq[k].data());
+      c->bidPrice.push_back(bp[k].data()), c->bidQty.push_back(bq[k].data());
+    }
+    c->index();
+    return c;
+  }
+};
+
+static void testLobsterReplayCorners() {
+  constexpr OrderId kAgent = 1ull << 63;
+  OrderResult r;
+  {
+    // A message at a price beyond view changes what the replay kept there: when the level comes back at
+    // its old size, the file alone no longer decides it.
+    TinyLobster f;
+    f.row(1, 1, kBid, 100, 5, {{105, 5}}, {{100, 5}});
+    f.row(1, 2, kBid, 101, 3, {{105, 5}}, {{101, 3}, {100, 5}});
+    f.row(1, 3, kBid, 102, 3, {{105, 5}}, {{102, 3}, {101, 3}});  // 100 leaves view holding 5
+    f.row(1, 4, kBid, 100, 2, {{105, 5}}, {{102, 3}, {101, 3}});  // beyond view: 100 holds 7
+    f.row(3, 3, kBid, 102, 3, {{105, 5}}, {{101, 3}, {100, 5}});  // back at 5 (2 left unseen)
+    std::string report;
+    CHECK_EQ(verifyLobster(f.columns(), &report).visibleMismatches, 0u);
+  }
+  {
+    // A replayed add that trades with the agent's resting bid rests smaller than the file says; its later
+    // delete must not take the difference from the other orders at that price.
+    TinyLobster f;
+    f.row(1, 1, kAsk, 105, 5, {{105, 5}}, {{100, 10}});
+    f.row(1, 2, kAsk, 103, 5, {{103, 5}, {105, 5}}, {{100, 10}});
+    f.row(1, 3, kAsk, 103, 4, {{103, 9}, {105, 5}}, {{100, 10}});
+    f.row(3, 2, kAsk, 103, 5, {{103, 4}, {105, 5}}, {{100, 10}});
+    LobsterReplay replay(f.columns(), LobsterReplayConfig{});
+    Book b;
+    replay.resetAtRow(b, 0);
+    replay.step(b);
+    CHECK(b.limit(kAgent | 1, kBid, 103, 3, Tif::kGtc, &r, true) == Status::kOk);
+    for (int i = 1; i < 4; ++i) replay.step(b);
+    CHECK_EQ(b.depthAt(kAsk, 103), 4);
+    CHECK_EQ(replay.agentTakenLots(), 0);
+    CHECK(replay.stats().reconciledLots == 3);
+    checkBook(b);
+  }
+  {
+    // A replayed execution the agent's better bid absorbs leaves the named order larger than the file;
+    // the file's delete of that order ends all of it.
+    TinyLobster f;
+    f.row(1, 1, kBid, 100, 10, {{105, 5}}, {{100, 10}});
+    f.row(4, 1, kBid, 100, 4, {{105, 5}}, {{100, 6}});
+    f.row(3, 1, kBid, 100, 6, {{105, 5}}, {});
+    LobsterReplay replay(f.columns(), LobsterReplayConfig{});
+    Book b;
+    replay.resetAtRow(b, 0);
+    replay.step(b);
+    CHECK(b.limit(kAgent | 2, kBid, 101, 4, Tif::kGtc, &r, true) == Status::kOk);
+    replay.step(b);
+    CHECK_EQ(b.depthAt(kBid, 101), 0);   // the agent was filled first
+    CHECK_EQ(b.depthAt(kBid, 100), 10);  // the named order kept what the agent absorbed
+    replay.step(b);
+    CHECK_EQ(b.depthAt(kBid, 100), 0);
+    checkBook(b);
+  }
+}
+
 int main() {
   testMatchingBasics();
   testOpStreamRejectsMalformed();
   testIdMap();
   testWindowLimits();
   testUnmappedOrders();
+  testLobsterReplayCorners();
   for (uint64_t seed = 1; seed <= 30; ++seed) testAgainstReference(seed, 3000, 24, seed <= 3);
   testAgainstReference(1234, 30000, 60, false);
   testBatch();

@@ -40,6 +40,7 @@ void LobsterReplay::resetAtRow(Book& book, size_t row) {
   book.clear();
   impact_.reset();
   taken_.clear();
+  displaced_.clear();
   stats_ = LobsterReplayStats{};
   report_.clear();
   offset_ = 0;
@@ -121,7 +122,14 @@ __attribute__((noinline)) void LobsterReplay::followImpact(Book& book, size_t i)
   if (offset == offset_) return;
   const size_t tradesBefore = book.trades().size();
   shiftReplayed(book, offset - offset_, shiftScratch_);
-  if (book.trades().size() != tradesBefore) touched_ = true;  // moved orders met the agent's
+  if (book.trades().size() != tradesBefore) {
+    // Moved orders met the agent's: what they traded the file still shows at their file price.
+    touched_ = true;
+    for (const ShiftedOrder& m : shiftScratch_) {
+      const Lots rested = m.to != kNil ? book.at(m.to).qty : 0;
+      if (rested < m.order.qty) noteTaken(m.order.side, m.order.price - offset_, m.order.qty - rested);
+    }
+  }
   remapAfterShift();
   offset_ = offset;
 }
@@ -195,9 +203,9 @@ void LobsterColumns::numberOrders() {
     open.reserve(4096);
     for (size_t i = 0; i < rows; ++i) {
       if (type[i] == 1) {
-        open[orderId[i]] = static_cast<uint32_t>(i);
         lastRow[i] = static_cast<uint32_t>(i);
-      } else if (type[i] >= 2 && type[i] <= 4) {
+        if (orderId[i] != 0) open[orderId[i]] = static_cast<uint32_t>(i);  // id 0 marks a free arena slot
+      } else if (type[i] >= 2 && type[i] <= 4 && orderId[i] != 0) {
         const auto it = open.find(orderId[i]);
         if (it == open.end()) continue;
         addRow[i] = it->second;
@@ -238,6 +246,9 @@ void LobsterColumns::index() {
   };
   std::map<Tick, Kept> kept[2];
   for (size_t i = 1; i < rows; ++i) {
+    // A message at a price beyond view (LOBSTER lists none on GOOG, other files might) changes what the
+    // replay keeps there: that level is no longer known from the file alone.
+    if (type[i] >= 1 && type[i] <= 4) kept[side[i] == kBid ? kBid : kAsk].erase(priceTicks[i]);
     for (int si = 0; si < 2; ++si) {
       const Side s = static_cast<Side>(si);
       std::map<Tick, Kept>& k = kept[s];
@@ -277,11 +288,7 @@ void LobsterReplay::apply(Book& book, size_t i) {
       const uint32_t a = book.addUnmapped(static_cast<OrderId>(d.orderId[i]), static_cast<Side>(d.side[i]),
                                           d.priceTicks[i] + offset_, d.qtyLots[i], &matched);
       arenaOf_[d.slot[i]] = a;  // every add opens a slot
-      if (matched > 0) touched_ = true;  // it met the agent's orders
-      else if (a == kNil) {
-        ++stats_.reconciled;  // refused: a price the book's window cannot reach
-        stats_.reconciledLots += d.qtyLots[i];
-      }
+      if (matched > 0 || a == kNil) [[unlikely]] addMetAgentOrRefused(i, matched, a);
       break;
     }
     case 2:
@@ -294,6 +301,19 @@ void LobsterReplay::apply(Book& book, size_t i) {
 
 // The hot path of a removal (types 2-4): the named order covers it. Everything else is out of line so
 // the replay loop stays small.
+// Replayed add i traded `matched` lots with the agent's resting orders (the file shows them resting: the
+// agent took them), or was refused (a price the book's window cannot reach).
+__attribute__((noinline)) void LobsterReplay::addMetAgentOrRefused(size_t i, Lots matched, uint32_t rested) {
+  const LobsterColumns& d = *data_;
+  touched_ = true;
+  if (matched > 0) {
+    noteTaken(static_cast<Side>(d.side[i]), d.priceTicks[i], matched);
+  } else if (rested == kNil) {
+    ++stats_.reconciled;
+    stats_.reconciledLots += d.qtyLots[i];
+  }
+}
+
 void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
   Lots q = data_->qtyLots[i];
   Lots named = 0;  // what the order the message names held of it
@@ -301,6 +321,7 @@ void LobsterReplay::removeKnownOrUnknown(Book& book, size_t i, bool execution) {
     // The common case: a cancel of an order the replay holds, in full (its slot, no hashing).
     const uint32_t a = held(book, i);
     named = a != kNil ? book.removeAt(a, q) : 0;
+    if (!displaced_.empty() && a != kNil) [[unlikely]] dropDisplaced(book, i, a);
   } else {
     if (book.hasTracked()) [[unlikely]] {
       q -= agentFirst(book, i, q);
@@ -334,8 +355,23 @@ __attribute__((noinline)) Lots LobsterReplay::agentFirst(Book& book, size_t i, L
   if (absorbed > 0) {
     touched_ = true;
     ++stats_.agentFillsByReplay;
+    // The named order keeps what the agent absorbed (its owner was not filled): more than the file says.
+    if (h != kNil) displaced_.push_back(Displaced{d.slot[i], book.at(h).id});
   }
   return absorbed;
+}
+
+// A delete (type 3) of an order that kept lots the agent absorbed ends all of it: its owner cancelled.
+__attribute__((noinline)) void LobsterReplay::dropDisplaced(Book& book, size_t i, uint32_t a) {
+  const LobsterColumns& d = *data_;
+  if (d.type[i] != 3) return;
+  const OrderId id = static_cast<OrderId>(d.orderId[i]);
+  for (size_t k = 0; k < displaced_.size(); ++k) {
+    if (displaced_[k].slot != d.slot[i] || displaced_[k].id != id) continue;
+    if (book.at(a).id == id) book.removeAt(a, book.at(a).qty);
+    displaced_[k] = displaced_.back(), displaced_.pop_back();
+    return;
+  }
 }
 
 // The named order held `named` of removal i and `q` more is to remove. Liquidity the agent took is gone
@@ -442,10 +478,12 @@ __attribute__((noinline, cold)) void LobsterReplay::describeMismatch(const Book&
 void LobsterReplay::onAgentTrade(const Book&, const Trade& trade) {
   if (isAgent(trade.maker)) return;
   touched_ = true;
-  const Side s = opposite(trade.aggressor);
-  const Tick filePrice = trade.price - offset_;
-  if (Taken* t = findTaken(s, filePrice)) t->lots += trade.qty;
-  else taken_.push_back(Taken{s, filePrice, trade.qty});
+  noteTaken(opposite(trade.aggressor), trade.price - offset_, trade.qty);
+}
+
+void LobsterReplay::noteTaken(Side s, Tick filePrice, Lots qty) {
+  if (Taken* t = findTaken(s, filePrice)) t->lots += qty;
+  else taken_.push_back(Taken{s, filePrice, qty});
 }
 
 LobsterReplayStats verifyLobster(std::shared_ptr<const LobsterColumns> data, std::string* firstMismatch, size_t fromRow) {

@@ -153,6 +153,8 @@ class LobsterReplay final : public Flow {
   bool sameAsRow(const Book& book, size_t i) const;
   void removeKnownOrUnknown(Book& book, size_t i, bool execution);
   Lots agentFirst(Book& book, size_t i, Lots q);
+  void addMetAgentOrRefused(size_t i, Lots matched, uint32_t rested);
+  void dropDisplaced(Book& book, size_t i, uint32_t a);
   void coverShortfall(Book& book, size_t i, bool execution, Lots named, Lots q);
   // Compares side s of the replay with row i between `from` (exclusive, or the touch) and the row's
   // last level; differences beyond `visibleBound` are adopted, others left for verify to report.
@@ -195,6 +197,13 @@ class LobsterReplay final : public Flow {
   std::vector<Taken> taken_;
   Taken* findTaken(Side s, Tick filePrice);
   Lots settleTaken(Side s, Tick filePrice, Lots upTo);
+  void noteTaken(Side s, Tick filePrice, Lots qty);
+  // Replayed orders that kept lots a replayed execution gave the agent instead (slot and id).
+  struct Displaced {
+    uint32_t slot;
+    OrderId id;
+  };
+  std::vector<Displaced> displaced_;
   LobsterReplayStats stats_;
   std::string report_;
 };
