@@ -346,17 +346,34 @@ Status Book::insertResting(OrderId id, Side side, Tick price, Lots qty, bool tra
 }
 
 // `qty` left the order at idx (already counted as traded or cancelled): its level shrinks, and it
-// goes when nothing is left.
-inline void Book::took(uint32_t idx, Lots qty) {
+// goes when nothing is left. `idSlot`: its id map slot when the caller has it (-1: look it up).
+inline void Book::took(uint32_t idx, Lots qty, int64_t idSlot) {
   RestingOrder& o = orders_[idx];
   o.qty -= qty;
   level(o.side, o.price).qty -= qty;
   if (!tracked_.empty()) onRemoved(o, qty);
   if (o.qty == 0) {
-    if (o.mapped) ids_.erase(o.id);
+    if (idSlot >= 0) ids_.eraseAt(idSlot);
+    else if (o.mapped) ids_.erase(o.id);
     unlink(idx);
   }
   TRANCHE_DEBUG_CHECK();
+}
+
+inline Lots Book::cancelPart(uint32_t idx, Lots qty, int64_t idSlot) {
+  const Lots d = qty < orders_[idx].qty ? qty : orders_[idx].qty;
+  totals_.cancelled += d;
+  took(idx, d, idSlot);
+  return d;
+}
+
+inline Lots Book::executePart(uint32_t idx, Lots qty, OrderId takerId, int64_t idSlot) {
+  const RestingOrder& o = orders_[idx];
+  const Lots f = qty < o.qty ? qty : o.qty;
+  trades_.push_back(Trade{o.id, takerId, o.price, f, opposite(o.side)});
+  totals_.traded += f;
+  took(idx, f, idSlot);
+  return f;
 }
 
 uint32_t Book::addUnmapped(OrderId id, Side side, Tick price, Lots qty, Lots* matched) {
@@ -375,40 +392,14 @@ uint32_t Book::addUnmapped(OrderId id, Side side, Tick price, Lots qty, Lots* ma
   return idx;
 }
 
-Lots Book::removeAt(uint32_t idx, Lots qty) {
-  RestingOrder& o = orders_[idx];
-  const Lots d = qty < o.qty ? qty : o.qty;
-  totals_.cancelled += d;
-  took(idx, d);
-  return d;
-}
+Lots Book::removeAt(uint32_t idx, Lots qty) { return cancelPart(idx, qty, -1); }
 
-Lots Book::executeAt(uint32_t idx, Lots qty, OrderId takerId) {
-  RestingOrder& o = orders_[idx];
-  const Lots f = qty < o.qty ? qty : o.qty;
-  trades_.push_back(Trade{o.id, takerId, o.price, f, opposite(o.side)});
-  totals_.traded += f;
-  took(idx, f);
-  return f;
-}
+Lots Book::executeAt(uint32_t idx, Lots qty, OrderId takerId) { return executePart(idx, qty, takerId, -1); }
 
 Lots Book::execute(OrderId makerId, Lots qty, OrderId takerId) {
   const int64_t slot = ids_.findSlot(makerId);
   if (slot < 0 || qty <= 0) return 0;
-  const uint32_t idx = ids_.valueAt(slot);
-  RestingOrder& o = orders_[idx];
-  const Lots f = qty < o.qty ? qty : o.qty;
-  trades_.push_back(Trade{o.id, takerId, o.price, f, opposite(o.side)});
-  o.qty -= f;
-  level(o.side, o.price).qty -= f;
-  totals_.traded += f;
-  if (!tracked_.empty()) onRemoved(o, f);
-  if (o.qty == 0) {
-    ids_.eraseAt(slot);
-    unlink(idx);
-  }
-  TRANCHE_DEBUG_CHECK();
-  return f;
+  return executePart(ids_.valueAt(slot), qty, takerId, slot);
 }
 
 Status Book::cancel(OrderId id, Lots* cancelledQty) {
@@ -436,19 +427,9 @@ Lots Book::remove(OrderId id, Lots qty, Lots* remaining) {
   const int64_t slot = ids_.findSlot(id);
   if (slot < 0 || qty <= 0) return 0;
   const uint32_t idx = ids_.valueAt(slot);
-  RestingOrder& o = orders_[idx];
-  const Lots d = qty < o.qty ? qty : o.qty;
-  o.qty -= d;
-  level(o.side, o.price).qty -= d;
-  totals_.cancelled += d;
-  if (!tracked_.empty()) onRemoved(o, d);
-  const Lots left = o.qty;
-  if (left == 0) {
-    ids_.eraseAt(slot);
-    unlink(idx);
-  }
-  if (remaining) *remaining = left;
-  TRANCHE_DEBUG_CHECK();
+  const Lots had = orders_[idx].qty;
+  const Lots d = cancelPart(idx, qty, slot);
+  if (remaining) *remaining = had - d;
   return d;
 }
 

@@ -165,7 +165,9 @@ class Book {
 
   uint32_t allocOrder();
   void rest(uint32_t idx, OrderId id, Side side, Tick price, Lots qty, bool track, bool mapped = true);
-  void took(uint32_t idx, Lots qty);  // `qty` left order idx (already counted as traded or cancelled)
+  void took(uint32_t idx, Lots qty, int64_t idSlot);  // `qty` left order idx (counted by the caller)
+  Lots cancelPart(uint32_t idx, Lots qty, int64_t idSlot);
+  Lots executePart(uint32_t idx, Lots qty, OrderId takerId, int64_t idSlot);
   void unlink(uint32_t idx);
   void onRemoved(const RestingOrder& from, Lots qty);
   Lots take(Side takerSide, OrderId takerId, Tick limitPrice, Lots qty);

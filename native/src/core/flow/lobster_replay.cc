@@ -154,7 +154,7 @@ __attribute__((noinline, cold)) void LobsterReplay::remapAfterShift() {
 __attribute__((noinline)) void LobsterReplay::intoView(Book& book, const LobsterColumns::ViewChange& c) {
   ++stats_.intoView[c.side];
   if (c.full) {
-    reconcileSide(book, c.row, c.side, false);
+    reconcileBeyond(book, c.row, c.side);
     return;
   }
   // One branch on the side, then code specialised to it: the side of successive changes is a coin flip.
@@ -234,8 +234,8 @@ void LobsterColumns::numberOrders() {
 // Rows i-1 and i of the file decide which prices come into view at message i (see the replay rule):
 // the changes are the same for every replay of the file, with or without an agent, so they are read once here.
 void LobsterColumns::index() {
-  lastPrice[kBid] = bidPrice[levels - 1], lastPrice[kAsk] = askPrice[levels - 1];
-  lastQty[kBid] = bidQty[levels - 1], lastQty[kAsk] = askQty[levels - 1];
+  const int64_t* lastPrice[2] = {bidPrice[levels - 1], askPrice[levels - 1]};
+  const int64_t* lastQty[2] = {bidQty[levels - 1], askQty[levels - 1]};
   numberOrders();
   viewChanges.clear();
   // What a replay from row 0 with no agent holds beyond view, by side: price -> size and the row after
@@ -408,22 +408,18 @@ Lots LobsterReplay::settleTaken(Side s, Tick filePrice, Lots upTo) {
   return used;
 }
 
-__attribute__((noinline, cold)) void LobsterReplay::reconcileSide(Book& book, size_t i, Side s, bool fromTouch) {
+// View change at row i on side s that is not the common pattern (row i thinned, or more than its N-th level
+// is new): compares the replay with row i beyond row i-1's N-th level (to row i's N-th level, or to the end
+// of a side row i shows thin) and adopts every difference.
+__attribute__((noinline, cold)) void LobsterReplay::reconcileBeyond(Book& book, size_t i, Side s) {
   const LobsterColumns& d = *data_;
   const int n = d.levels;
-  const size_t prev = i > 0 ? i - 1 : 0;
-  // Visible: at or better than row i-1's N-th level (all of a side that had fewer than N levels).
-  const bool allVisible = d.levelQty(s, n - 1, prev) <= 0;
-  const Tick visibleBound = allVisible ? worst(s) : d.levelPrice(s, n - 1, prev) + offset_;
+  const Tick viewBound = d.levelPrice(s, n - 1, i - 1) + offset_;  // row i-1 was full: a view change
   const int rowLevels = d.depth(s, i);
-  // Row i speaks for prices down to its N-th level, or for the whole side if it has fewer.
   const Tick rowBound = rowLevels < n ? worst(s) : d.levelPrice(s, n - 1, i) + offset_;
-  if (!fromTouch && allVisible) return;
-
-  Tick rp = fromTouch ? (s == kBid ? book.bestBid() : book.bestAsk()) : book.nextLevel(s, visibleBound);
+  Tick rp = book.nextLevel(s, viewBound);
   int k = 0;
-  if (!fromTouch)
-    while (k < rowLevels && atOrBetter(s, d.levelPrice(s, k, i) + offset_, visibleBound)) ++k;
+  while (k < rowLevels && atOrBetter(s, d.levelPrice(s, k, i) + offset_, viewBound)) ++k;
   while (true) {
     const bool haveR = rp != kNoBid && rp != kNoAsk && atOrBetter(s, rp, rowBound);
     const bool haveF = k < rowLevels;
@@ -432,12 +428,9 @@ __attribute__((noinline, cold)) void LobsterReplay::reconcileSide(Book& book, si
     const Tick price = !haveF ? rp : !haveR ? fp : (better(s, rp, fp) ? rp : fp);
     const Lots F = haveF && fp == price ? d.levelQty(s, k, i) : 0;
     const Lots R = haveR && rp == price ? replayDepthAt(book, s, price) : 0;
-    const Tick nextR = haveR && rp == price ? book.nextLevel(s, price) : rp;
-    // Differences inside the visible range are the file's or the replay's fault, not liquidity to
-    // adopt: they are left as they are (verify mode reports them).
-    if (!allVisible && !atOrBetter(s, price, visibleBound)) adoptDifference(book, s, price, F, R, visibleBound);
-    rp = nextR;
+    rp = haveR && rp == price ? book.nextLevel(s, price) : rp;
     if (haveF && fp == price) ++k;
+    adoptDifference(book, s, price, F, R, viewBound);
   }
 }
 

@@ -25,9 +25,6 @@ struct LobsterColumns {
   const int64_t* qtyLots = nullptr;
   std::vector<const int64_t*> askPrice, askQty, bidPrice, bidQty;  // [level][row]
 
-  // The N-th (last) level's columns by side, which the replay rule reads.
-  const int64_t* lastPrice[2] = {nullptr, nullptr};
-  const int64_t* lastQty[2] = {nullptr, nullptr};
   // The messages after which prices beyond row i-1's N-th level come into view on a side, in row order,
   // with what the replay needs of rows i-1 and i: read from the file once, shared by every replay of it,
   // and walked in order beside the messages (one compact array instead of three sparse column reads).
@@ -63,12 +60,6 @@ struct LobsterColumns {
     int k = 0;
     while (k < levels && levelQty(s, k, r) > 0) ++k;
     return k;
-  }
-  // Whether row r shows a level of `side` at price p.
-  bool hasLevel(Side s, size_t r, Tick p) const {
-    for (int k = 0; k < levels && levelQty(s, k, r) > 0; ++k)
-      if (levelPrice(s, k, r) == p) return true;
-    return false;
   }
 };
 
@@ -156,9 +147,7 @@ class LobsterReplay final : public Flow {
   void addMetAgentOrRefused(size_t i, Lots matched, uint32_t rested);
   void dropDisplaced(Book& book, size_t i, uint32_t a);
   void coverShortfall(Book& book, size_t i, bool execution, Lots named, Lots q);
-  // Compares side s of the replay with row i between `from` (exclusive, or the touch) and the row's
-  // last level; differences beyond `visibleBound` are adopted, others left for verify to report.
-  void reconcileSide(Book& book, size_t i, Side s, bool fromTouch);
+  void reconcileBeyond(Book& book, size_t i, Side s);
   void describeMismatch(const Book& book, size_t i);
   OrderId nextSynthetic() { return kSyntheticBit | ++synthetic_; }
 
