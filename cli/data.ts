@@ -118,6 +118,7 @@ function importLobster(args: string[], deps: DataCommandDeps, print: (l: string)
   if (m.meta.lobster && m.meta.lobster.offGridPrices > 0) {
     print(`note: ${count(m.meta.lobster.offGridPrices)} hidden/cross executions priced between ticks (kept exactly in price_raw)`);
   }
+  for (const note of imp.notes) print(`note: ${note}`);
   if (values["no-verify"]) {
     print("verification: skipped (--no-verify)");
   } else if (deps.verifyLobster) {
@@ -162,6 +163,7 @@ function importBinance(args: string[], print: (l: string) => void): number {
   const imp = parseBinance(positionals, { tick: values.tick, lot: values.lot });
   const b = imp.depth.meta.binance;
   print(`read ${count(imp.lines)} lines from ${positionals.length} file(s) in ${seconds(imp.timings.readS)}, parsed in ${seconds(imp.timings.parseS)}`);
+  for (const note of imp.notes) print(`note: ${note}`);
   if (b) {
     print(
       `${b.market} ${imp.depth.meta.symbol}: ${count(b.snapshots.length)} snapshot(s), ${count(b.diffEvents)} diffs applied (${count(b.droppedStale)} older than the snapshot dropped), ` +

@@ -31,6 +31,8 @@ export interface BinanceImport {
   lines: number;
   /** Seconds spent reading+decompressing, and parsing. */
   timings: { readS: number; parseS: number };
+  /** What the import accepted but a user should know (one line each; the CLI prints them as notes). */
+  notes: string[];
 }
 
 /** Market kind: spot or USD-M perpetual futures. They differ in grids and in the diff-continuity rule. */
@@ -458,6 +460,7 @@ export function parseBinance(paths: readonly string[], options: BinanceImportOpt
     },
     lines,
     timings: { readS, parseS },
+    notes: [],
   };
 }
 

@@ -21,6 +21,11 @@
  * - `VERIFY_FAILED`: replay verification of an import found a mismatch.
  * - `COMPANION_MISMATCH`: two files of one import (e.g. messages and book) come from different imports.
  * - `WRITE_FAILED`: an output file could not be written.
+ * - `CORRUPT`: an Arrow file's framing does not fit its size, or its content checksum does not match.
+ * - `EMPTY_FILE`: an input file holds no records at all.
+ * - `OUT_OF_RANGE`: a field parses but its value is outside its domain (a price ≤ 0, a time past 24 h, …).
+ * - `INPUT_ORDER`: input files are given out of time order, overlap, or repeat one another.
+ * - `OUTPUT_IS_INPUT`: an output file of an import (main or companion) is also one of its inputs.
  */
 export type DataErrorCode =
   | "FILE_NOT_FOUND"
@@ -39,7 +44,12 @@ export type DataErrorCode =
   | "INVALID_OPTION"
   | "VERIFY_FAILED"
   | "COMPANION_MISMATCH"
-  | "WRITE_FAILED";
+  | "WRITE_FAILED"
+  | "CORRUPT"
+  | "EMPTY_FILE"
+  | "OUT_OF_RANGE"
+  | "INPUT_ORDER"
+  | "OUTPUT_IS_INPUT";
 
 /** Where a problem is: the file and, for text inputs, the 1-based line. */
 export interface DataErrorLocation {
@@ -59,12 +69,38 @@ export class DataError extends Error {
   readonly fix: string;
 
   constructor(code: DataErrorCode, problem: string, fix: string, where: DataErrorLocation = {}) {
-    const place = where.file === undefined ? "" : where.line === undefined ? `${where.file}: ` : `${where.file}:${where.line}: `;
-    super(`${place}${problem}. Fix: ${fix}`);
+    const place = where.file === undefined ? "" : where.line === undefined ? `${escapeControls(where.file)}: ` : `${escapeControls(where.file)}:${where.line}: `;
+    // Whatever a caller quoted from a file, no raw control byte reaches a terminal through this message.
+    super(`${place}${escapeControls(problem)}. Fix: ${escapeControls(fix)}`);
     this.name = "DataError";
     this.code = code;
     this.file = where.file;
     this.line = where.line;
     this.fix = fix;
   }
+}
+
+// C0 controls, DEL and C1 controls (0x80–0x9f: 0x9b is a CSI on some terminals), and the Unicode line and
+// paragraph separators: everything that can move a cursor, recolour a terminal or split a log line.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+
+/** `text` with every control character written as an escape (`\r`, `\n`, `\t`, `\x1b`, `\u2028`). */
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL, (c) => {
+    if (c === "\n") return "\\n";
+    if (c === "\r") return "\\r";
+    if (c === "\t") return "\\t";
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
+}
+
+/**
+ * Text taken from an input file, ready to echo inside a message: double-quoted, control characters escaped,
+ * cut to `max` characters with an ellipsis (a corrupt file's "line" can be megabytes long).
+ */
+export function quoteInput(text: string, max = 80): string {
+  const cut = text.length > max ? text.slice(0, max) : text;
+  const escaped = escapeControls(cut).replace(/"/g, '\\"');
+  return `"${escaped}"${text.length > max ? "…" : ""}`;
 }

@@ -1,5 +1,5 @@
 // The public surface of the market-data layer: schemas and types, importers, readers, summaries, errors.
-export { DataError, type DataErrorCode, type DataErrorLocation } from "./errors.js";
+export { DataError, escapeControls, quoteInput, type DataErrorCode, type DataErrorLocation } from "./errors.js";
 export { sharedDataDir, companionPath } from "./paths.js";
 export * from "./schema.js";
 export {

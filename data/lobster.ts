@@ -57,6 +57,8 @@ export interface LobsterImport {
   book: DataTable<BookColumns>;
   /** Seconds spent reading+decompressing+parsing each file. */
   timings: { messagesS: number; bookS: number };
+  /** What the import accepted but a user should know (one line each; the CLI prints them as notes). */
+  notes: string[];
 }
 
 const DEFAULT_TICK = 100;
@@ -505,7 +507,7 @@ export function parseLobster(messagePath: string, orderbookPath: string, options
   const tsNs = new BigInt64Array(msgs.rows);
   for (let i = 0; i < msgs.rows; i++) tsNs[i] = baseNs + BigInt(msgs.localNs[i]);
 
-  const lobster: LobsterMeta = { levels: book.columns.levels, date, timezone, utcOffsetSeconds: offsetFirst, offGridPrices: msgs.offGrid };
+  const lobster: LobsterMeta = { levels: book.columns.levels, date, timezone, utcOffsetSeconds: offsetFirst, offGridPrices: msgs.offGrid, roundedTimes: 0 };
   const common: Omit<DatasetMeta, "kind"> = {
     symbol,
     venue: "NASDAQ",
@@ -524,6 +526,7 @@ export function parseLobster(messagePath: string, orderbookPath: string, options
     messages: { path: messagePath, meta: { ...common, kind: "l3" }, rows: msgs.rows, columns: { tsNs, ...msgs.columns } },
     book: { path: orderbookPath, meta: { ...common, kind: "book" }, rows: book.rows, columns: book.columns },
     timings: { messagesS, bookS },
+    notes: [],
   };
 }
 

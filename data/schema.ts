@@ -233,6 +233,8 @@ export interface LobsterMeta {
   utcOffsetSeconds: number;
   /** Hidden/cross executions whose price is off the tick grid (midpoint prints); exact value in `price_raw`. */
   offGridPrices: number;
+  /** Timestamps written with more than 9 decimals (a float artefact of LOBSTER's writer), rounded to the ns. */
+  roundedTimes: number;
 }
 
 /** Where a REST snapshot was applied in an `l2` table. */
@@ -334,6 +336,7 @@ export function metaToArrow(meta: DatasetMeta): Map<string, string> {
     m.set("timezone", meta.lobster.timezone);
     m.set("utc_offset_s", String(meta.lobster.utcOffsetSeconds));
     m.set("off_grid_prices", String(meta.lobster.offGridPrices));
+    m.set("rounded_times", String(meta.lobster.roundedTimes));
   }
   if (meta.binance) {
     const b = meta.binance;
@@ -406,6 +409,7 @@ export function metaFromArrow(map: ReadonlyMap<string, string>, file: string): D
       timezone: get("timezone"),
       utcOffsetSeconds: int("utc_offset_s"),
       offGridPrices: int("off_grid_prices"),
+      roundedTimes: int("rounded_times"),
     };
   }
   if (map.has("market")) {
