@@ -1,11 +1,11 @@
 // `tranche data …`: import LOBSTER and Binance raw files into Tranche's Arrow files, and describe them.
 // Parsing of arguments and progress output only; the work is in data/.
-import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { parseBinance, writeBinance } from "../data/binance.js";
-import { DataError } from "../data/errors.js";
-import { describeDataFile } from "../data/info.js";
-import { parseLobster, writeLobster, type LobsterVerifier } from "../data/lobster.js";
+import { binanceOutputPaths, parseBinance, writeBinance } from "../data/binance.js";
+import { DataError, escapeControls, quoteInput } from "../data/errors.js";
+import { formatSummary, summarizeDataset } from "../data/info.js";
+import { lobsterOutputPaths, parseLobster, writeLobster, type LobsterVerifier } from "../data/lobster.js";
+import { refuseOutputsThatAreInputs } from "../data/writer.js";
 
 /** What `runDataCommand` needs from its caller; every field is optional. */
 export interface DataCommandDeps {
@@ -74,12 +74,11 @@ class UsageError extends Error {
 const seconds = (s: number): string => `${s.toFixed(2)} s`;
 const count = (n: number): string => n.toLocaleString("en-US");
 
-function requireArrowOut(out: string | undefined, sub: Sub, inputs: readonly string[]): string {
+/** The `--out` file, checked before any input is read: it ends in .arrow and none of the files written is an input. */
+function requireArrowOut(out: string | undefined, sub: Sub, inputs: readonly string[], outputsOf: (out: string) => Record<string, string>): string {
   if (out === undefined) throw new UsageError("missing -o/--out <file.arrow>", sub);
   if (!out.endsWith(".arrow")) throw new UsageError(`--out must end in .arrow (got ${out}); market data files stay out of git via *.arrow`, sub);
-  for (const input of inputs) {
-    if (resolve(input) === resolve(out)) throw new UsageError(`--out ${out} is also an input file`, sub);
-  }
+  refuseOutputsThatAreInputs(Object.values(outputsOf(out)), inputs);
   return out;
 }
 
@@ -103,7 +102,7 @@ function importLobster(args: string[], deps: DataCommandDeps, print: (l: string)
   }
   if (positionals.length !== 2) throw new UsageError(`expected 2 files (message, orderbook), got ${positionals.length}`, "import-lobster");
   const [messagePath, orderbookPath] = positionals;
-  const out = requireArrowOut(values.out, "import-lobster", positionals);
+  const out = requireArrowOut(values.out, "import-lobster", positionals, lobsterOutputPaths);
   let tick: number | undefined;
   if (values.tick !== undefined) {
     tick = Number(values.tick);
@@ -158,7 +157,7 @@ function importBinance(args: string[], print: (l: string) => void): number {
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("expected one or more collector files", "import-binance");
-  const out = requireArrowOut(values.out, "import-binance", positionals);
+  const out = requireArrowOut(values.out, "import-binance", positionals, binanceOutputPaths);
   const t0 = performance.now();
   const imp = parseBinance(positionals, { tick: values.tick, lot: values.lot });
   const b = imp.depth.meta.binance;
@@ -181,18 +180,23 @@ function importBinance(args: string[], print: (l: string) => void): number {
   return 0;
 }
 
-function info(args: string[], print: (l: string) => void): number {
+function info(args: string[], print: (l: string) => void, printError: (l: string) => void): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
   if (values.help) {
     print(USAGE.info);
     return 0;
   }
   if (positionals.length === 0) throw new UsageError("expected a .arrow file", "info");
+  // Describe every file given, then fail if any companion is missing, damaged or foreign.
+  let problems = 0;
   positionals.forEach((p, i) => {
     if (i > 0) print("");
-    print(describeDataFile(p));
+    const d = summarizeDataset(p);
+    print(d.files.map(formatSummary).join("\n\n"));
+    for (const e of d.problems) printError(`tranche data info: ${e.code}: ${e.message}`);
+    problems += d.problems.length;
   });
-  return 0;
+  return problems === 0 ? 0 : 1;
 }
 
 /**
@@ -219,14 +223,14 @@ export async function runDataCommand(argv: string[], deps: DataCommandDeps = {})
       case "import-binance":
         return importBinance(rest, print);
       case "info":
-        return info(rest, print);
+        return info(rest, print, printError);
       default:
-        printError(`tranche data: unknown command "${sub}"\n\n${USAGE.main}`);
+        printError(`tranche data: unknown command ${quoteInput(sub)}\n\n${USAGE.main}`);
         return 2;
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      printError(`tranche data ${e.sub}: ${e.message}\n\n${USAGE[e.sub]}`);
+      printError(`tranche data ${e.sub}: ${escapeControls(e.message)}\n\n${USAGE[e.sub]}`);
       return 2;
     }
     if (e instanceof DataError) {
@@ -237,7 +241,7 @@ export async function runDataCommand(argv: string[], deps: DataCommandDeps = {})
     const code = (e as { code?: unknown }).code;
     if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
       const s = (sub in USAGE ? sub : "main") as Sub;
-      printError(`tranche data ${sub}: ${(e as Error).message}\n\n${USAGE[s]}`);
+      printError(`tranche data ${escapeControls(sub)}: ${escapeControls((e as Error).message)}\n\n${USAGE[s]}`);
       return 2;
     }
     throw e;

@@ -26,6 +26,7 @@ export {
   readLobster,
   readBinance,
   companionOf,
+  openCompanion,
   type OpenedDataFile,
 } from "./reader.js";
-export { summarizeFile, summarizeDataset, formatSummary, describeDataFile, isoNs, formatSteps, type FileSummary } from "./info.js";
+export { summarizeFile, summarizeDataset, formatSummary, describeDataFile, isoNs, formatSteps, type FileSummary, type DatasetSummary } from "./info.js";

@@ -1,8 +1,8 @@
 // A readable summary of a Tranche data file and its companions: what instrument, what span, how many of
 // each event, and (for Binance) where the depth stream breaks.
-import { basename, dirname, join } from "node:path";
-import { existsSync } from "node:fs";
-import { bookColumns, fixedColumns, openDataFile } from "./reader.js";
+import { basename } from "node:path";
+import { DataError } from "./errors.js";
+import { bookColumns, fixedColumns, openCompanion, openDataFile } from "./reader.js";
 import { BOOK_EMPTY_ASK_PRICE, BOOK_EMPTY_BID_PRICE, MessageType, type DatasetMeta, type DepthGap, type TableKind } from "./schema.js";
 
 /** A structured summary of one file (what `tranche data info` prints). */
@@ -167,16 +167,27 @@ export function summarizeFile(path: string): FileSummary {
   return summary;
 }
 
-/** Summaries of a file and of the companions its import wrote (those that exist next to it). */
-export function summarizeDataset(path: string): FileSummary[] {
+/** What `tranche data info` reports for a file and the companions its import wrote. */
+export interface DatasetSummary {
+  files: FileSummary[];
+  /** What is wrong with a companion: missing, damaged, of another kind, or from another import. */
+  problems: DataError[];
+}
+
+/** Summaries of a file and of each companion its metadata names, each companion checked first. */
+export function summarizeDataset(path: string): DatasetSummary {
   const main = summarizeFile(path);
-  const out = [main];
-  for (const [kind, name] of Object.entries(main.meta.companions)) {
-    if (kind === main.kind || name === undefined) continue;
-    const p = join(dirname(path), name);
-    if (existsSync(p)) out.push(summarizeFile(p));
+  const result: DatasetSummary = { files: [main], problems: [] };
+  for (const kind of Object.keys(main.meta.companions) as TableKind[]) {
+    if (kind === main.kind) continue;
+    try {
+      result.files.push(summarizeFile(openCompanion(path, main.meta, kind).path));
+    } catch (e) {
+      if (!(e instanceof DataError)) throw e;
+      result.problems.push(e);
+    }
   }
-  return out;
+  return result;
 }
 
 /** The text `tranche data info` prints for one summary. */
@@ -212,7 +223,8 @@ export function formatSummary(s: FileSummary): string {
   return lines.join("\n");
 }
 
-/** The full `tranche data info` text for a file and its companions. */
+/** The full `tranche data info` text for a file and its companions, companion problems last. */
 export function describeDataFile(path: string): string {
-  return summarizeDataset(path).map(formatSummary).join("\n\n");
+  const d = summarizeDataset(path);
+  return [...d.files.map(formatSummary), ...d.problems.map((e) => `problem: ${e.code}: ${e.message}`)].join("\n\n");
 }

@@ -3,11 +3,13 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { Table, tableFromIPC, Type, type Vector } from "apache-arrow";
+import { ArrowFramingError, checkArrowFile, CHECKSUM_KEY, contentDigest, type ArrowFileLayout } from "./arrow-check.js";
 import { DataError } from "./errors.js";
 import { readWholeFile } from "./source.js";
 import {
   bookColumnNames,
   COLUMNS,
+  FORMAT_VERSION,
   metaFromArrow,
   type BboColumns,
   type BookColumns,
@@ -42,7 +44,9 @@ function startsWithMagic(bytes: Uint8Array, at: number): boolean {
 
 /**
  * Reads and checks an Arrow IPC file written by Tranche. `kind`, if given, is the kind (or kinds) the caller
- * accepts. Throws {@link DataError}: FILE_NOT_FOUND, NOT_ARROW, TRUNCATED, BAD_METADATA, WRONG_KIND.
+ * accepts. The framing is checked against the file size and the content against its checksum before
+ * apache-arrow parses anything, so a damaged file fails in time linear in its size, never hangs.
+ * Throws {@link DataError}: FILE_NOT_FOUND, NOT_ARROW, TRUNCATED, CORRUPT, BAD_METADATA, WRONG_KIND.
  */
 export function openDataFile(path: string, kind?: TableKind | readonly TableKind[]): OpenedDataFile {
   const bytes = readWholeFile(path, "Arrow file", "check the path, or create the file with `tranche data import-lobster` / `tranche data import-binance`");
@@ -59,13 +63,32 @@ export function openDataFile(path: string, kind?: TableKind | readonly TableKind
   if (bytes.length < 2 * MAGIC.length + 4 || !startsWithMagic(bytes, bytes.length - MAGIC.length)) {
     throw new DataError("TRUNCATED", `the file ends early (${bytes.length} bytes, no Arrow footer): an interrupted copy or write`, REIMPORT, { file: path });
   }
+  let layout: ArrowFileLayout;
+  try {
+    layout = checkArrowFile(bytes);
+  } catch (e) {
+    if (!(e instanceof ArrowFramingError)) throw e;
+    throw new DataError("CORRUPT", `the Arrow framing is broken (${e.problem}): the file was damaged after it was written`, REIMPORT, { file: path });
+  }
+  if (layout.checksum !== undefined && contentDigest(bytes, layout.checksumAt) !== layout.checksum) {
+    throw new DataError("CORRUPT", `the content does not match the checksum written at import (${CHECKSUM_KEY}): the file changed after it was written`, REIMPORT, { file: path });
+  }
+  if (layout.unsupported !== undefined) {
+    throw new DataError("NOT_ARROW", `an Arrow file that Tranche does not read: ${layout.unsupported}`, "pass a .arrow file written by `tranche data import-*`", { file: path });
+  }
   let table: Table;
   try {
     table = tableFromIPC(bytes);
   } catch (e) {
-    throw new DataError("TRUNCATED", `the Arrow file is corrupt (${(e as Error).message})`, REIMPORT, { file: path });
+    throw new DataError("CORRUPT", `the Arrow file is corrupt (${(e as Error).message})`, REIMPORT, { file: path });
+  }
+  if (table.numRows !== layout.rows) {
+    throw new DataError("CORRUPT", `the footer counts ${layout.rows} rows but the batches hold ${table.numRows}`, REIMPORT, { file: path });
   }
   const meta = metaFromArrow(table.schema.metadata, path);
+  if (layout.checksum === undefined) {
+    throw new DataError("CORRUPT", `the file has no content checksum (${CHECKSUM_KEY}), which every ${FORMAT_VERSION} file carries: its metadata was damaged`, REIMPORT, { file: path });
+  }
   const accepted = kind === undefined ? undefined : typeof kind === "string" ? [kind] : kind;
   if (accepted && !accepted.includes(meta.kind)) {
     throw new DataError(
@@ -172,18 +195,12 @@ export function companionOf(path: string, meta: DatasetMeta, kind: TableKind): s
   return name === undefined ? undefined : join(dirname(path), name);
 }
 
-function checkCompanion(main: DataTable<unknown>, other: DataTable<unknown>): void {
-  if (main.meta.importId !== other.meta.importId) {
-    throw new DataError(
-      "COMPANION_MISMATCH",
-      `${basename(other.path)} comes from a different import than ${basename(main.path)} (import ids ${other.meta.importId} vs ${main.meta.importId})`,
-      "re-import so that both files are written together",
-      { file: other.path },
-    );
-  }
-}
-
-function requireCompanion(path: string, meta: DatasetMeta, kind: TableKind): string {
+/**
+ * Opens the `kind` companion that the file at `path` (with metadata `meta`) names, and checks that it is there,
+ * of that kind, and from the same import. Throws {@link DataError}: FILE_NOT_FOUND, WRONG_KIND,
+ * COMPANION_MISMATCH, or whatever opening the companion finds wrong with it.
+ */
+export function openCompanion(path: string, meta: DatasetMeta, kind: TableKind): OpenedDataFile {
   const p = companionOf(path, meta, kind);
   if (p === undefined || !existsSync(p)) {
     throw new DataError(
@@ -193,14 +210,26 @@ function requireCompanion(path: string, meta: DatasetMeta, kind: TableKind): str
       { file: path },
     );
   }
-  return p;
+  const other = openDataFile(p);
+  if (other.meta.kind !== kind) {
+    throw new DataError("WRONG_KIND", `${basename(p)}, named as the "${kind}" companion of ${basename(path)}, holds a "${other.meta.kind}" table`, "re-import so that the files of one import are written together", { file: p });
+  }
+  if (other.meta.importId !== meta.importId) {
+    throw new DataError(
+      "COMPANION_MISMATCH",
+      `${basename(p)} comes from a different import than ${basename(path)} (import ids ${other.meta.importId} vs ${meta.importId})`,
+      "re-import so that both files are written together",
+      { file: p },
+    );
+  }
+  return other;
 }
 
 /** A LOBSTER import: the messages and the orderbook rows, checked to come from the same import. */
 export function readLobster(path: string): { messages: DataTable<L3Columns>; book: DataTable<BookColumns> } {
   const messages = readL3(path);
-  const book = readBook(requireCompanion(path, messages.meta, "book"));
-  checkCompanion(messages, book);
+  const file = openCompanion(path, messages.meta, "book");
+  const book: DataTable<BookColumns> = { path: file.path, meta: file.meta, rows: file.rows, columns: bookColumns(file) };
   if (book.rows !== messages.rows) {
     throw new DataError("ROW_COUNT_MISMATCH", `${messages.rows} messages but ${book.rows} book rows`, "re-import the LOBSTER files", { file: book.path });
   }
@@ -211,13 +240,11 @@ export function readLobster(path: string): { messages: DataTable<L3Columns>; boo
 export function readBinance(path: string): { depth: DataTable<L2Columns>; trades?: DataTable<TradeColumns>; bbo?: DataTable<BboColumns> } {
   const depth = readL2(path);
   const result: { depth: DataTable<L2Columns>; trades?: DataTable<TradeColumns>; bbo?: DataTable<BboColumns> } = { depth };
-  if (depth.meta.companions.trades !== undefined) {
-    result.trades = readTrades(requireCompanion(path, depth.meta, "trades"));
-    checkCompanion(depth, result.trades);
-  }
-  if (depth.meta.companions.bbo !== undefined) {
-    result.bbo = readBbo(requireCompanion(path, depth.meta, "bbo"));
-    checkCompanion(depth, result.bbo);
-  }
+  const companion = <K extends "trades" | "bbo">(kind: K): DataTable<FixedColumnsByKind[K]> => {
+    const file = openCompanion(path, depth.meta, kind);
+    return { path: file.path, meta: file.meta, rows: file.rows, columns: fixedColumns(file, kind) };
+  };
+  if (depth.meta.companions.trades !== undefined) result.trades = companion("trades");
+  if (depth.meta.companions.bbo !== undefined) result.bbo = companion("bbo");
   return result;
 }

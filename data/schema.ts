@@ -1,10 +1,13 @@
 // The on-disk contract of Tranche's market data: one Arrow IPC file per table, the columns of each table kind,
 // and the instrument metadata carried in the Arrow schema metadata. Importers write it, readers check it.
 import { Field, Int64, Schema, Uint8, type DataType } from "apache-arrow";
-import { DataError } from "./errors.js";
+import { DataError, quoteInput } from "./errors.js";
 
-/** Version tag written to every file (`format` metadata key); bumped on any incompatible change. */
-export const FORMAT_VERSION = "tranche-data/1";
+/**
+ * Version tag written to every file (`format` metadata key); bumped on any incompatible change.
+ * 2: every file carries `content_sha256`; LOBSTER files count `rounded_times`.
+ */
+export const FORMAT_VERSION = "tranche-data/2";
 
 /**
  * The table kinds. One file holds exactly one kind; an import writes a main file and companions:
@@ -359,76 +362,243 @@ export function metaToArrow(meta: DatasetMeta): Map<string, string> {
   return m;
 }
 
-/** Parses and checks the metadata of a Tranche file; `file` names it in errors. */
-export function metaFromArrow(map: ReadonlyMap<string, string>, file: string): DatasetMeta {
-  const fix = "re-import the source files with `tranche data import-lobster` or `tranche data import-binance`";
-  const get = (key: string): string => {
-    const v = map.get(key);
-    if (v === undefined) throw new DataError("BAD_METADATA", `metadata key "${key}" is missing (not a Tranche data file?)`, fix, { file });
+// ---- reading metadata back: one schema, every key checked once ------------------------------------
+
+const REIMPORT_FIX = "re-import the source files with `tranche data import-lobster` or `tranche data import-binance`";
+
+/** A metadata value that breaks its key's rule. */
+class MetaRule extends Error {}
+
+/** One key's reader: takes the raw value (undefined if absent) and returns it typed, or throws {@link MetaRule}. */
+type MetaReader<T> = (raw: string) => T;
+
+const text =
+  (max = 200): MetaReader<string> =>
+  (raw) => {
+    if (raw.length > max) throw new MetaRule(`is ${raw.length} characters long (at most ${max})`);
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(raw)) throw new MetaRule("contains control characters");
+    return raw;
+  };
+const nonEmpty =
+  (max = 200): MetaReader<string> =>
+  (raw) => {
+    if (raw === "") throw new MetaRule("is empty");
+    return text(max)(raw);
+  };
+const integer =
+  (min: number, max: number): MetaReader<number> =>
+  (raw) => {
+    const v = /^-?\d{1,16}$/.test(raw) ? Number(raw) : NaN;
+    if (!Number.isSafeInteger(v) || v < min || v > max) throw new MetaRule(`is not a whole number in [${min}, ${max}]`);
     return v;
   };
-  const json = <T>(key: string): T => {
+const decimalStep: MetaReader<string> = (raw) => {
+  if (!/^\d{1,15}(\.\d{1,18})?$/.test(raw) || !/[1-9]/.test(raw)) throw new MetaRule("is not a positive decimal such as 0.01");
+  return raw;
+};
+const isoTime: MetaReader<string> = (raw) => {
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(raw) || Number.isNaN(Date.parse(raw))) throw new MetaRule("is not an ISO 8601 time");
+  return raw;
+};
+const calendarDate: MetaReader<string> = (raw) => {
+  const ok = /^\d{4}-\d{2}-\d{2}$/.test(raw) && new Date(`${raw}T00:00:00Z`).toISOString().slice(0, 10) === raw;
+  if (!ok) throw new MetaRule("is not a calendar date YYYY-MM-DD");
+  return raw;
+};
+const timeZone: MetaReader<string> = (raw) => {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: raw });
+  } catch {
+    throw new MetaRule("is not an IANA time zone");
+  }
+  return raw;
+};
+const oneOf =
+  <T extends string>(values: readonly T[]): MetaReader<T> =>
+  (raw) => {
+    if (!(values as readonly string[]).includes(raw)) throw new MetaRule(`is not one of ${values.join(", ")}`);
+    return raw as T;
+  };
+const json =
+  <T>(check: (v: unknown) => T): MetaReader<T> =>
+  (raw) => {
+    let v: unknown;
     try {
-      return JSON.parse(get(key)) as T;
+      v = JSON.parse(raw);
+    } catch {
+      throw new MetaRule("is not valid JSON");
+    }
+    return check(v);
+  };
+
+// Checks of parsed JSON values; each names what it expected.
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const arrayOf =
+  <T>(item: (v: unknown, at: string) => T) =>
+  (v: unknown): T[] => {
+    if (!Array.isArray(v)) throw new MetaRule("is not a JSON array");
+    return v.map((x, i) => item(x, `[${i}]`));
+  };
+const jsonString = (v: unknown, at = ""): string => {
+  if (typeof v !== "string") throw new MetaRule(`${at} is not a string`);
+  return text()(v);
+};
+const jsonInt = (v: unknown, at = "", min = 0): number => {
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < min) throw new MetaRule(`${at} is not a whole number ≥ ${min}`);
+  return v;
+};
+const fields = <T>(v: unknown, at: string, read: (o: Record<string, unknown>) => T): T => {
+  if (!isRecord(v)) throw new MetaRule(`${at} is not a JSON object`);
+  try {
+    return read(v);
+  } catch (e) {
+    if (e instanceof MetaRule) throw new MetaRule(`${at}${e.message}`);
+    throw e;
+  }
+};
+/** A companion's file name: a base name in the same folder, never a path that could lead elsewhere. */
+const baseName = (v: unknown, at: string): string => {
+  const name = jsonString(v, at);
+  if (!/^[^/\\]+\.arrow$/.test(name) || name.startsWith("..")) throw new MetaRule(`${at} ${JSON.stringify(name)} is not a .arrow file name in the same folder`);
+  return name;
+};
+const companionsOf = (v: unknown): Partial<Record<TableKind, string>> => {
+  if (!isRecord(v)) throw new MetaRule("is not a JSON object");
+  const out: Partial<Record<TableKind, string>> = {};
+  for (const [kind, name] of Object.entries(v)) {
+    if (!(TABLE_KINDS as readonly string[]).includes(kind)) throw new MetaRule(`names an unknown kind ${JSON.stringify(kind)}`);
+    out[kind as TableKind] = baseName(name, `.${kind}`);
+  }
+  return out;
+};
+const sha256Hex = (v: unknown, at: string): string => {
+  const s = jsonString(v, at);
+  if (!/^[0-9a-f]{64}$/.test(s)) throw new MetaRule(`${at} is not a hex SHA-256`);
+  return s;
+};
+const nsText = (v: unknown, at: string): string => {
+  const s = jsonString(v, at);
+  if (!/^-?\d{1,19}$/.test(s)) throw new MetaRule(`${at} is not a nanosecond time`);
+  return s;
+};
+const snapshotRecord = (v: unknown, at: string): SnapshotRecord =>
+  fields(v, at, (o) => ({
+    file: jsonString(o.file, ".file"),
+    line: jsonInt(o.line, ".line", 1),
+    row: jsonInt(o.row, ".row"),
+    levels: jsonInt(o.levels, ".levels"),
+    lastUpdateId: jsonInt(o.lastUpdateId, ".lastUpdateId"),
+    tsNs: nsText(o.tsNs, ".tsNs"),
+  }));
+const depthGap = (v: unknown, at: string): DepthGap =>
+  fields(v, at, (o) => ({
+    file: jsonString(o.file, ".file"),
+    line: jsonInt(o.line, ".line", 1),
+    row: jsonInt(o.row, ".row"),
+    tsNs: nsText(o.tsNs, ".tsNs"),
+    rule: jsonString(o.rule, ".rule"),
+    prevLastUpdateId: jsonInt(o.prevLastUpdateId, ".prevLastUpdateId"),
+    firstUpdateId: jsonInt(o.firstUpdateId, ".firstUpdateId"),
+    lastUpdateId: jsonInt(o.lastUpdateId, ".lastUpdateId"),
+    prevUpdateId: jsonInt(o.prevUpdateId, ".prevUpdateId", -1),
+  }));
+type BinanceStats = Omit<BinanceMeta, "market" | "snapshots" | "gaps">;
+const binanceStats = (v: unknown): BinanceStats =>
+  fields(v, "", (o) => {
+    const offset = o.clock_offset_ms_median;
+    if (typeof offset !== "number" || !Number.isFinite(offset)) throw new MetaRule(".clock_offset_ms_median is not a number");
+    const ignored = o.ignored_lines ?? {};
+    if (!isRecord(ignored)) throw new MetaRule(".ignored_lines is not a JSON object");
+    const ignoredLines: Record<string, number> = {};
+    for (const [stream, n] of Object.entries(ignored)) ignoredLines[text()(stream)] = jsonInt(n, `.ignored_lines.${stream}`);
+    return {
+      diffEvents: jsonInt(o.diff_events, ".diff_events"),
+      droppedStale: jsonInt(o.dropped_stale, ".dropped_stale"),
+      droppedDuplicate: jsonInt(o.dropped_duplicate, ".dropped_duplicate"),
+      bufferedBeforeSnapshot: jsonInt(o.buffered_before_snapshot, ".buffered_before_snapshot"),
+      tradeIdGaps: jsonInt(o.trade_id_gaps, ".trade_id_gaps"),
+      clockOffsetMsMedian: offset,
+      ignoredLines,
+    };
+  });
+
+/** Every metadata key a Tranche file may carry, with the rule its value must meet. */
+const META_KEYS = {
+  kind: oneOf(TABLE_KINDS),
+  symbol: nonEmpty(64),
+  venue: nonEmpty(64),
+  tick_size: decimalStep,
+  lot_size: decimalStep,
+  price_scale: decimalStep,
+  currency: text(16),
+  source_files: json(arrayOf(jsonString)),
+  source_sha256: json(arrayOf(sha256Hex)),
+  import_id: nonEmpty(64),
+  created_at: isoTime,
+  companions: json(companionsOf),
+  lobster_levels: integer(1, 10_000),
+  date: calendarDate,
+  timezone: timeZone,
+  utc_offset_s: integer(-16 * 3600, 16 * 3600),
+  off_grid_prices: integer(0, Number.MAX_SAFE_INTEGER),
+  rounded_times: integer(0, Number.MAX_SAFE_INTEGER),
+  market: oneOf(["spot", "usdm"] as const),
+  snapshots: json(arrayOf(snapshotRecord)),
+  gaps: json(arrayOf(depthGap)),
+  stats: json(binanceStats),
+} satisfies Record<string, MetaReader<unknown>>;
+type MetaKey = keyof typeof META_KEYS;
+
+/**
+ * Parses and checks the metadata of a Tranche file through {@link META_KEYS}; `file` names it in errors.
+ * Throws {@link DataError} `BAD_METADATA` naming the key, its value and the rule it breaks.
+ */
+export function metaFromArrow(map: ReadonlyMap<string, string>, file: string): DatasetMeta {
+  const format = map.get("format");
+  if (format === undefined) throw new DataError("BAD_METADATA", 'metadata key "format" is missing: not a Tranche data file', REIMPORT_FIX, { file });
+  if (format !== FORMAT_VERSION) {
+    const older = /^tranche-data\/\d+$/.test(format) && format < FORMAT_VERSION;
+    throw new DataError("BAD_METADATA", `format is ${quoteInput(format)}, this build reads "${FORMAT_VERSION}"${older ? " (the file was written by an older Tranche)" : ""}`, REIMPORT_FIX, { file });
+  }
+  const get = <K extends MetaKey>(key: K): ReturnType<(typeof META_KEYS)[K]> => {
+    const raw = map.get(key);
+    if (raw === undefined) throw new DataError("BAD_METADATA", `metadata key "${key}" is missing`, REIMPORT_FIX, { file });
+    try {
+      return META_KEYS[key](raw) as ReturnType<(typeof META_KEYS)[K]>;
     } catch (e) {
-      if (e instanceof DataError) throw e;
-      throw new DataError("BAD_METADATA", `metadata key "${key}" is not valid JSON`, fix, { file });
+      if (!(e instanceof MetaRule)) throw e;
+      throw new DataError("BAD_METADATA", `metadata key "${key}" = ${quoteInput(raw, 60)}: the value ${e.message.trimStart()}`, REIMPORT_FIX, { file });
     }
   };
-  const int = (key: string): number => {
-    const v = Number(get(key));
-    if (!Number.isSafeInteger(v)) throw new DataError("BAD_METADATA", `metadata key "${key}" is not an integer: ${get(key)}`, fix, { file });
-    return v;
-  };
-  const format = get("format");
-  if (format !== FORMAT_VERSION) {
-    throw new DataError("BAD_METADATA", `format is "${format}", this build reads "${FORMAT_VERSION}"`, fix, { file });
-  }
   const kind = get("kind");
-  if (!(TABLE_KINDS as readonly string[]).includes(kind)) {
-    throw new DataError("BAD_METADATA", `unknown kind "${kind}" (known: ${TABLE_KINDS.join(", ")})`, fix, { file });
-  }
   const meta: DatasetMeta = {
-    kind: kind as TableKind,
+    kind,
     symbol: get("symbol"),
     venue: get("venue"),
     tickSize: get("tick_size"),
     lotSize: get("lot_size"),
     priceScale: get("price_scale"),
     currency: get("currency"),
-    sourceFiles: json<string[]>("source_files"),
-    sourceSha256: json<string[]>("source_sha256"),
+    sourceFiles: get("source_files"),
+    sourceSha256: get("source_sha256"),
     importId: get("import_id"),
     createdAt: get("created_at"),
-    companions: json<Partial<Record<TableKind, string>>>("companions"),
+    companions: get("companions"),
   };
-  if (map.has("lobster_levels")) {
+  if (meta.sourceSha256.length !== meta.sourceFiles.length) {
+    throw new DataError("BAD_METADATA", `${meta.sourceFiles.length} source files but ${meta.sourceSha256.length} checksums`, REIMPORT_FIX, { file });
+  }
+  if (kind === "l3" || kind === "book" || map.has("lobster_levels")) {
     meta.lobster = {
-      levels: int("lobster_levels"),
+      levels: get("lobster_levels"),
       date: get("date"),
       timezone: get("timezone"),
-      utcOffsetSeconds: int("utc_offset_s"),
-      offGridPrices: int("off_grid_prices"),
-      roundedTimes: int("rounded_times"),
+      utcOffsetSeconds: get("utc_offset_s"),
+      offGridPrices: get("off_grid_prices"),
+      roundedTimes: get("rounded_times"),
     };
   }
-  if (map.has("market")) {
-    const market = get("market");
-    if (market !== "spot" && market !== "usdm") throw new DataError("BAD_METADATA", `unknown market "${market}"`, fix, { file });
-    const s = json<Record<string, unknown>>("stats");
-    meta.binance = {
-      market,
-      snapshots: json<SnapshotRecord[]>("snapshots"),
-      gaps: json<DepthGap[]>("gaps"),
-      diffEvents: Number(s.diff_events),
-      droppedStale: Number(s.dropped_stale),
-      droppedDuplicate: Number(s.dropped_duplicate),
-      bufferedBeforeSnapshot: Number(s.buffered_before_snapshot),
-      tradeIdGaps: Number(s.trade_id_gaps),
-      clockOffsetMsMedian: Number(s.clock_offset_ms_median),
-      ignoredLines: (s.ignored_lines ?? {}) as Record<string, number>,
-    };
-  }
+  if (map.has("market")) meta.binance = { market: get("market"), snapshots: get("snapshots"), gaps: get("gaps"), ...get("stats") };
   return meta;
 }
 

@@ -58,9 +58,10 @@ describe.skipIf(!available("info on Binance imports", spot.day08))("info on a Bi
     const path = writeLines(join(tmp.dir, "gap.gz"), lines.filter((_, i) => i !== depth[3]));
     const out = join(tmp.dir, "gap.arrow");
     writeBinance(parseBinance([path]), out);
-    const summaries = summarizeDataset(out);
-    expect(summaries.map((s) => s.kind)).toEqual(["l2", "trades", "bbo"]);
-    expect(summaries[0].gaps).toHaveLength(1);
+    const { files, problems } = summarizeDataset(out);
+    expect(files.map((s) => s.kind)).toEqual(["l2", "trades", "bbo"]);
+    expect(problems).toEqual([]);
+    expect(files[0].gaps).toHaveLength(1);
     const text = describeDataFile(out);
     expect(text).toMatch(/gaps\s+1 — the book is unreliable/);
     expect(text).toContain(`at gap.gz:${depth[4]} `);

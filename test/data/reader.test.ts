@@ -2,6 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, truncateSync, writeFileSync } fr
 import { join } from "node:path";
 import { Field, Int64, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, Uint8 } from "apache-arrow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CHECKSUM_KEY, CHECKSUM_PLACEHOLDER, sealArrowFile } from "../../data/arrow-check.js";
 import { DataError } from "../../data/errors.js";
 import { parseLobster, writeLobster, type LobsterImport } from "../../data/lobster.js";
 import { bookColumns, fixedColumns, openDataFile, readBook, readL2, readL3, readLobster } from "../../data/reader.js";
@@ -148,7 +149,13 @@ describe("reader checks on small files", () => {
       return new RecordBatch(schema, makeData({ type: new Struct(schema.fields), length: n, nullCount: 0, children }));
     };
     const p = join(tmp.dir, "chunks.arrow");
-    writeFileSync(p, tableToIPC(new Table(schema, [batch(0, 3), batch(3, 2)]), "file"));
+    // As another writer would: the checksum placeholder in the metadata, then the digest sealed in.
+    const bytes = tableToIPC(new Table(schema, [batch(0, 3), batch(3, 2)]), "file");
+    expect(() => sealArrowFile(bytes)).toThrow(/placeholder/);
+    schema.metadata.set(CHECKSUM_KEY, CHECKSUM_PLACEHOLDER);
+    const sealed = tableToIPC(new Table(schema, [batch(0, 3), batch(3, 2)]), "file");
+    sealArrowFile(sealed);
+    writeFileSync(p, sealed);
     const t = readL3(p);
     expect(t.rows).toBe(5);
     expect([...t.columns.tsNs]).toEqual([0n, 1n, 2n, 3n, 4n]);
