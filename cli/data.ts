@@ -24,7 +24,7 @@ Commands:
   import-lobster <message.csv[.gz]> <orderbook.csv[.gz]> -o <out.arrow>
                   LOBSTER message + orderbook files -> <out>.arrow (l3) and <out>.book.arrow (book)
   import-binance <file.gz>... -o <out.arrow>
-                  hftbacktest collector files (in time order) -> <out>.arrow (l2 depth),
+                  hftbacktest collector files (read by receive time) -> <out>.arrow (l2 depth),
                   <out>.trades.arrow and <out>.bbo.arrow (bookTicker)
   info <file.arrow>
                   kind, instrument, time span, counts and gaps of a file and its companions
@@ -45,7 +45,9 @@ Options:
   -h, --help              this text`,
   "import-binance": `Usage: tranche data import-binance <file.gz>... -o <out.arrow> [options]
 
-Reads hftbacktest collector files (\`<local_recv_ts_ns> <json>\` per line) in the order given as one stream,
+Reads hftbacktest collector files (\`<local_recv_ts_ns> <json>\` per line) as one stream, sorted by their
+first receive time (a note says so when that differs from the order given); files that overlap in time,
+repeat one another or repeat update or trade ids are refused. Then it
 synchronises the depth diffs with the REST snapshot by Binance's rule and reports any gap.
 Writes <out>.arrow (l2 depth events), <out>.trades.arrow and <out>.bbo.arrow.
 
