@@ -203,7 +203,7 @@ describe("LOBSTER import of small synthetic files", () => {
     ["an extra column", "34200.3,1,1,1,5794000,1,7", "BAD_ROW", "line has 7 columns, expected 6"],
     ["a bad direction", "34200.3,1,1,1,5794000,0", "BAD_ROW", "direction 0"],
     ["time going back", "34200.1,1,1,1,5794000,1", "TIME_DECREASES", "time goes back"],
-    ["ten decimals", "34200.3000000001,1,1,1,5794000,1", "BAD_ROW", "more than 9 decimals"],
+    ["thirty decimals", "34200.300000000000000000000000001,1,1,1,5794000,1", "BAD_ROW", "17 significant digits"],
     ["a price off the tick grid", "34200.3,1,1,1,5794050,1", "OFF_GRID", "not a multiple of the tick 100"],
   ])("rejects %s with the line number", (_what, bad, code, text) => {
     const [m, b] = pair(["34200.2,1,1,1,5794000,1", bad], ["5794100,1,5794000,1", "5794100,1,5794000,1"], 1);
