@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { basename, resolve } from "node:path";
 import { Int64ColumnBuilder, Uint8ColumnBuilder } from "./columns.js";
 import { decimalToSteps, parseGrid, type DecimalGrid } from "./decimal.js";
-import { DataError, quoteInput, type DataErrorCode } from "./errors.js";
+import { DataError, escapeControls, quoteInput, type DataErrorCode } from "./errors.js";
 import { companionPath } from "./paths.js";
 import type { BboColumns, BinanceMeta, DatasetMeta, DataTable, DepthGap, L2Columns, SnapshotRecord, TradeColumns } from "./schema.js";
 import { readSource } from "./source.js";
@@ -415,6 +415,8 @@ export function parseBinance(paths: readonly string[], options: BinanceImportOpt
   };
   const checkSymbol = (s: string): void => {
     const upper = s.toUpperCase();
+    // Binance symbols are letters and digits (BTCUSDT, 1000PEPEUSDT); anything else is a damaged stream name.
+    if (!/^[A-Z0-9]{1,32}$/.test(upper)) fail("BAD_JSON", `stream symbol ${quoteInput(s)} is not a Binance symbol (1 to 32 letters and digits)`, "the line is corrupt or not from the hftbacktest collector; copy the file again");
     if (symbol === undefined) symbol = upper;
     else if (symbol !== upper) fail("MIXED_STREAMS", `symbol ${quoteInput(upper)} after ${quoteInput(symbol)}: one import holds one instrument`, "import each symbol's files separately");
   };
@@ -698,7 +700,9 @@ export function parseBinance(paths: readonly string[], options: BinanceImportOpt
         bboCols.askPriceTicks.push(steps(o.a, tick, true, what, "ask price", "a"));
         bboCols.askQtyLots.push(steps(o.A, lot, false, what, "ask quantity", "A"));
       } else {
-        ignoredLines[s] = (ignoredLines[s] ?? 0) + 1;
+        // The name is stored in the metadata and printed by `data info`: keep it printable and short.
+        const name = escapeControls(s).slice(0, 100);
+        ignoredLines[name] = (ignoredLines[name] ?? 0) + 1;
       }
     }
   }
@@ -748,7 +752,7 @@ export function parseBinance(paths: readonly string[], options: BinanceImportOpt
     lotSize: lot.text,
     priceScale: tick.text,
     currency: quoteOf(symbol),
-    sourceFiles: files.map((f) => basename(f.path)),
+    sourceFiles: files.map((f) => escapeControls(basename(f.path))),
     sourceSha256: files.map((f) => f.sha256),
     importId: randomUUID(),
     createdAt: new Date().toISOString(),

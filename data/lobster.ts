@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { basename } from "node:path";
 import { int64Column, setInt64 } from "./columns.js";
-import { DataError, quoteInput } from "./errors.js";
+import { DataError, escapeControls, quoteInput } from "./errors.js";
 import { companionPath } from "./paths.js";
 import {
   BOOK_EMPTY_ASK_PRICE,
@@ -764,6 +764,9 @@ export function parseLobster(messagePath: string, orderbookPath: string, options
   if (symbol === undefined) {
     throw new DataError("INVALID_OPTION", `cannot tell the symbol: ${basename(messagePath)} does not follow LOBSTER's naming`, "pass --symbol TICKER");
   }
+  if (!/^[^\u0000-\u001f\u007f-\u009f]{1,64}$/.test(symbol)) {
+    throw new DataError("INVALID_OPTION", `symbol ${quoteInput(symbol)} is not 1 to 64 printable characters`, "pass --symbol TICKER, e.g. --symbol GOOG");
+  }
 
   // Both files are read before either is parsed, so a swapped or empty pair is named before a long parse.
   let t0 = performance.now();
@@ -819,7 +822,7 @@ export function parseLobster(messagePath: string, orderbookPath: string, options
     lotSize: "1",
     priceScale: String(tick),
     currency: "USD",
-    sourceFiles: [basename(messagePath), basename(orderbookPath)],
+    sourceFiles: [escapeControls(basename(messagePath)), escapeControls(basename(orderbookPath))],
     sourceSha256: [msgSrc.sha256, bookSrc.sha256],
     importId: randomUUID(),
     createdAt: new Date().toISOString(),

@@ -318,6 +318,18 @@ export interface DatasetMeta {
 
 /** The Arrow metadata map of a dataset (flat keys; structured values as JSON). */
 export function metaToArrow(meta: DatasetMeta): Map<string, string> {
+  const m = encodeMeta(meta);
+  // Never write what a reader would refuse: the metadata goes through the reader's schema on its way out.
+  try {
+    metaFromArrow(m, "(metadata being written)");
+  } catch (e) {
+    if (!(e instanceof DataError)) throw e;
+    throw new DataError("INVALID_OPTION", `the import's metadata would not read back: ${e.message.replace(/\. Fix: .*$/s, "")}`, "check the --symbol, --date and --timezone options; report this if they are right");
+  }
+  return m;
+}
+
+function encodeMeta(meta: DatasetMeta): Map<string, string> {
   const m = new Map<string, string>([
     ["format", FORMAT_VERSION],
     ["kind", meta.kind],

@@ -318,8 +318,11 @@ describe("Binance messages name what is wrong, and quote what they echo", () => 
     const fraction = caught(() => importLines("fieldfraction.txt", spotWith(4, ticker({ u: 12.5 }))));
     expect(fraction.message).toContain('bookTicker lacks a valid "u" (it holds 12.5, not a whole number)');
     const symbol = caught(() => importLines("symbol.txt", [...spotWith(4, ticker()), record(4, { stream: 'eth"usdt\u0007@trade', data: {} })]));
-    expect(symbol.code).toBe("MIXED_STREAMS");
-    expect(symbol.message).toContain('symbol "ETH\\"USDT\\x07" after "BTCUSDT"');
+    expect(symbol.code).toBe("BAD_JSON");
+    expect(symbol.message).toContain('stream symbol "eth\\"usdt\\x07" is not a Binance symbol');
+    const mixed = caught(() => importLines("mixed.txt", [...spotWith(4, ticker()), record(4, { stream: "ethusdt@trade", data: {} })]));
+    expect(mixed.code).toBe("MIXED_STREAMS");
+    expect(mixed.message).toContain('symbol "ETHUSDT" after "BTCUSDT"');
   });
 
   it("names scientific notation as such, not as a value off the grid", () => {

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDataCommand } from "../../cli/data.js";
 import { parseLobster, writeLobster } from "../../data/lobster.js";
-import { openDataFile, readLobster } from "../../data/reader.js";
+import { parseBinance, writeBinance } from "../../data/binance.js";
+import { openDataFile, readBinance, readLobster } from "../../data/reader.js";
 import { fixedSchema, metaToArrow, type DatasetMeta } from "../../data/schema.js";
 import { encodeArrowFile } from "../../data/writer.js";
 import { Schema } from "apache-arrow";
@@ -129,5 +130,35 @@ describe("companions checked by data info and the readers", () => {
     expect(r.code).toBe(0);
     expect(r.err).toBe("");
     expect(r.out).toContain("orderbook levels (LOBSTER)");
+  });
+});
+
+describe("an import writes only metadata its readers accept", () => {
+  it("refuses an empty or overlong --symbol before writing", () => {
+    const base = join(tmp.dir, "SYM_2020-01-02_34200000_57600000_");
+    writeLines(`${base}message_1.csv`, ["34200.5,1,1,10,1000000,1"]);
+    writeLines(`${base}orderbook_1.csv`, ["9999999999,0,1000000,10"]);
+    for (const symbol of ["", "X".repeat(300), "GO\u0007OG"]) {
+      const e = caught(() => parseLobster(`${base}message_1.csv`, `${base}orderbook_1.csv`, { symbol }));
+      expect(e.code).toBe("INVALID_OPTION");
+      expect(e.message).toContain("is not 1 to 64 printable characters");
+    }
+  });
+
+  it("keeps an ignored stream's name printable, so the import reads back and info prints no control character", async () => {
+    const lines = [
+      '1723161253937000000 {"lastUpdateId":10,"bids":[["100.00","1.0"]],"asks":[["100.10","1.0"]]}',
+      '1723161253938000000 {"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1723161255000,"s":"BTCUSDT","U":11,"u":11,"b":[["100.00","2.0"]],"a":[]}}',
+      '1723161253939000000 {"stream":"btcusdt@kline\\u2028\\u009b","data":{}}',
+    ];
+    const path = writeLines(join(tmp.dir, "ignored.txt"), lines);
+    const out = join(tmp.dir, "ignored.arrow");
+    writeBinance(parseBinance([path]), out);
+    const read = readBinance(out);
+    expect(Object.keys(read.depth.meta.binance?.ignoredLines ?? {})).toEqual(["btcusdt@kline\\u2028\\x9b"]);
+    const r = await info(out);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("ignored 1 lines of stream btcusdt@kline\\u2028\\x9b");
+    expect(r.out).not.toMatch(/[\u2028\u009b]/);
   });
 });
