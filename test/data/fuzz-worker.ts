@@ -562,13 +562,12 @@ function buildLobster(c: FuzzCase, rng: Rng): ImportSetup {
       break;
     }
     case "out-folder-missing":
-      out = "out/missing/a.arrow";
-      what = "-o into a folder that does not exist";
+      [out, what] = OUT_FOLDER_MISSING;
       break;
     case "options": {
       const choice = rng.pick(LOBSTER_OPTIONS);
       options.push(...choice);
-      what = `options ${choice.map((o) => (o.length > 40 ? `"${o.slice(0, 12)}…" (${o.length} characters)` : JSON.stringify(o))).join(" ")}`;
+      what = describeOptions(choice);
       break;
     }
     case "input-missing": {
@@ -731,13 +730,12 @@ function buildBinance(c: FuzzCase, rng: Rng): ImportSetup {
       break;
     }
     case "out-folder-missing":
-      out = "out/missing/a.arrow";
-      what = "-o into a folder that does not exist";
+      [out, what] = OUT_FOLDER_MISSING;
       break;
     case "options": {
       const choice = rng.pick(BINANCE_OPTIONS);
       extraArgs.push(...choice);
-      what = `options ${choice.map((o) => (o.length > 40 ? `"${o.slice(0, 12)}…" (${o.length} characters)` : JSON.stringify(o))).join(" ")}`;
+      what = describeOptions(choice);
       break;
     }
     case "concatenated":
@@ -1198,3 +1196,10 @@ process.on("message", (m: ParentMessage) => {
   void runCase(m.case, m.keep).then((result) => send({ type: "result", result }));
 });
 send({ type: "ready", setupError });
+
+/** A mutation's options as the failure report prints them (long values cut). */
+function describeOptions(choice: readonly string[]): string {
+  return `options ${choice.map((o) => (o.length > 40 ? `"${o.slice(0, 12)}…" (${o.length} characters)` : JSON.stringify(o))).join(" ")}`;
+}
+
+const OUT_FOLDER_MISSING: [string, string] = ["out/missing/a.arrow", "-o into a folder that does not exist"];
