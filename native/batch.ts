@@ -1,0 +1,314 @@
+// N markets stepped in one native call: BatchMarket, BatchIO, slots and commands, flow/latency/impact specs.
+import { Instrument, type BookOptions, type Side } from "./book.js";
+import { bookOptions, fail, side, wholeNumber } from "./checks.js";
+import { TrancheError } from "./errors.js";
+import { binding, type NativeBatchHandle } from "./load.js";
+import { L2ReplayData, LobsterReplayData, type L2ReplayStats, type LobsterReplayState } from "./replay.js";
+
+
+// ---- N markets in one call ----------------------------------------------------------------------
+
+/** How long a message takes; all in nanoseconds. */
+export type LatencySpec =
+  | { kind: "constant"; ns: number }
+  | { kind: "uniform"; minNs: number; maxNs: number }
+  | { kind: "lognormal"; medianNs: number; sigma: number; capNs?: number };
+
+/** Background flow of each market. `poisson` is a zero-intelligence flow (uncalibrated). */
+export interface PoissonFlowSpec {
+  kind: "poisson";
+  limitRatePerSec?: number;
+  marketRatePerSec?: number;
+  cancelRatePerSec?: number;
+  /** Limit price = opposite quote ∓ (1 + Geometric(distanceP)) ticks. */
+  distanceP?: number;
+  /** Order size = 1 + Geometric(sizeP) lots. */
+  sizeP?: number;
+  referencePriceTicks?: number;
+  seedDepth?: number;
+}
+
+/** Impact of the agent's liquidity-taking volume q on later replayed prices (ticks): see models/impact.h. */
+export interface ImpactSpec {
+  kind: "linear" | "sqrt" | "power";
+  /** η: permanent shift in ticks per unit of f(q). */
+  permanentTicks?: number;
+  /** κ: transient shift in ticks per unit of f(q), decaying exponentially. */
+  transientTicks?: number;
+  /** τ of the transient part, ns. Default 1 s. */
+  decayNs?: number;
+  /** Exponent δ of f(q) = q^δ for kind "power". Default 0.5. */
+  delta?: number;
+}
+
+/** Replays a LOBSTER day (L3): exact book from the data, the agent's orders in it. Time = ns since the file's first message. */
+export interface LobsterFlowSpec {
+  kind: "lobster";
+  data: LobsterReplayData;
+  impact?: ImpactSpec;
+}
+
+/** Replays L2 depth + trades (Binance); the agent's queue place follows the probabilistic queue model. */
+export interface L2FlowSpec {
+  kind: "l2";
+  data: L2ReplayData;
+  impact?: ImpactSpec;
+  /** How cancels split ahead of / behind the agent: f(x) = x, x^power (default, power 2) or ln(1+x). */
+  queue?: { kind: "linear" } | { kind: "power"; power?: number } | { kind: "log" };
+  /** Trades move the agent's queue and fill it. Default true. */
+  applyTrades?: boolean;
+}
+
+export interface BatchOptions {
+  markets: number;
+  /** Agent commands read per market per step. Default 4. */
+  commandsPerMarket?: number;
+  /** Fills written per market per step (fillCount may exceed it). Default 16. */
+  fillsPerMarket?: number;
+  tickSize?: number;
+  lotSize?: number;
+  fees?: { makerBps: number; takerBps: number };
+  orderEntryLatency?: LatencySpec;
+  marketDataLatency?: LatencySpec;
+  flow?: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec;
+  book?: BookOptions;
+}
+
+/** Agent order slots per market. */
+export const AGENT_SLOTS = 8;
+export const SlotState = { Empty: 0, InFlight: 1, Resting: 2, Filled: 3, Cancelled: 4, Rejected: 5 } as const;
+export const CommandKind = { None: 0, Limit: 1, Market: 2, Cancel: 3 } as const;
+
+/**
+ * Caller-owned arrays the batch reads commands from and writes observations into, market-major:
+ * element [m * C + c] is command c of market m (C = commandsPerMarket), [m * 8 + s] slot s, [m * F + f] fill f.
+ */
+export interface BatchIO {
+  cmdKind: Uint8Array;
+  cmdSide: Uint8Array;
+  cmdTif: Uint8Array;
+  cmdSlot: Uint8Array;
+  cmdPriceTicks: Float64Array;
+  cmdQtyLots: Float64Array;
+  /** Status of each command at submission (0 accepted; see statusName). */
+  cmdStatus: Int32Array;
+  /** Top of book as the agent sees it through market-data latency; NaN for an empty side. */
+  bestBid: Float64Array;
+  bestAsk: Float64Array;
+  bidQty: Float64Array;
+  askQty: Float64Array;
+  positionLots: Float64Array;
+  /** Quote currency: minus what buys cost, plus what sells earned, minus fees. */
+  cash: Float64Array;
+  feesPaid: Float64Array;
+  /** Fills this step; rows at and beyond min(fillCount, fillsPerMarket) keep stale values. */
+  fillCount: Int32Array;
+  slotState: Int8Array;
+  slotPriceTicks: Float64Array;
+  slotFilledLots: Float64Array;
+  slotRemainingLots: Float64Array;
+  /** Quantity ahead of the slot's resting order at its price; -1 unless resting. */
+  slotQueueAheadLots: Float64Array;
+  slotReject: Int32Array;
+  fillPriceTicks: Float64Array;
+  fillQtyLots: Float64Array;
+  fillFee: Float64Array;
+  fillSlot: Uint8Array;
+  fillMaker: Uint8Array;
+}
+
+interface NativeLatency {
+  kind: number;
+  fixedNs: number;
+  maxNs: number;
+  sigma: number;
+}
+export interface NativeBatchConfig {
+  markets: number;
+  commandsPerMarket: number;
+  fillsPerMarket: number;
+  tickSize: number;
+  lotSize: number;
+  makerBps: number;
+  takerBps: number;
+  orderEntryLatency: NativeLatency;
+  marketDataLatency: NativeLatency;
+  flow: Record<string, unknown>;
+  book: BookOptions;
+}
+
+function nonNegativeNs(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) fail(`${name} must be a whole, non-negative number of nanoseconds, got ${String(v)}`);
+  return v;
+}
+
+function latency(name: string, spec: LatencySpec | undefined): NativeLatency {
+  if (spec === undefined) return { kind: 0, fixedNs: 0, maxNs: 0, sigma: 0 };
+  if (typeof spec !== "object" || spec === null) fail(`${name} must be a latency spec such as { kind: "constant", ns: 0 }, got ${String(spec)}`);
+  switch (spec.kind) {
+    case "constant":
+      return { kind: 0, fixedNs: nonNegativeNs(`${name}.ns`, spec.ns), maxNs: 0, sigma: 0 };
+    case "uniform": {
+      const lo = nonNegativeNs(`${name}.minNs`, spec.minNs), hi = nonNegativeNs(`${name}.maxNs`, spec.maxNs);
+      if (hi < lo) fail(`${name}.maxNs (${hi}) must not be below minNs (${lo})`);
+      return { kind: 1, fixedNs: lo, maxNs: hi, sigma: 0 };
+    }
+    case "lognormal":
+      if (!(spec.sigma >= 0 && spec.sigma < 10)) fail(`${name}.sigma must be in [0, 10), got ${String(spec.sigma)}`);
+      return { kind: 2, fixedNs: nonNegativeNs(`${name}.medianNs`, spec.medianNs), maxNs: nonNegativeNs(`${name}.capNs`, spec.capNs ?? 0), sigma: spec.sigma };
+    default:
+      return fail(`${name}.kind must be "constant", "uniform" or "lognormal", got ${JSON.stringify((spec as { kind: unknown }).kind)}`);
+  }
+}
+
+function positiveInt(name: string, v: number, max: number): number {
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) fail(`${name} must be a whole number in [1, ${max}], got ${String(v)}`);
+  return v;
+}
+
+/** N independent markets (book + background flow + agent orders) stepped together in one native call. */
+export class BatchMarket {
+  readonly markets: number;
+  readonly commandsPerMarket: number;
+  readonly fillsPerMarket: number;
+  readonly io: BatchIO;
+  private readonly native: NativeBatchHandle;
+
+  /** Allocates a BatchIO of the right sizes; pass your own to share buffers with other code. */
+  static createIO(markets: number, commandsPerMarket = 4, fillsPerMarket = 16): BatchIO {
+    const nc = markets * commandsPerMarket, ns = markets * AGENT_SLOTS, nf = markets * fillsPerMarket;
+    return {
+      cmdKind: new Uint8Array(nc), cmdSide: new Uint8Array(nc), cmdTif: new Uint8Array(nc), cmdSlot: new Uint8Array(nc),
+      cmdPriceTicks: new Float64Array(nc), cmdQtyLots: new Float64Array(nc), cmdStatus: new Int32Array(nc),
+      bestBid: new Float64Array(markets), bestAsk: new Float64Array(markets), bidQty: new Float64Array(markets),
+      askQty: new Float64Array(markets), positionLots: new Float64Array(markets), cash: new Float64Array(markets),
+      feesPaid: new Float64Array(markets), fillCount: new Int32Array(markets),
+      slotState: new Int8Array(ns), slotPriceTicks: new Float64Array(ns), slotFilledLots: new Float64Array(ns),
+      slotRemainingLots: new Float64Array(ns), slotQueueAheadLots: new Float64Array(ns), slotReject: new Int32Array(ns),
+      fillPriceTicks: new Float64Array(nf), fillQtyLots: new Float64Array(nf), fillFee: new Float64Array(nf),
+      fillSlot: new Uint8Array(nf), fillMaker: new Uint8Array(nf),
+    };
+  }
+
+  constructor(options: BatchOptions, io?: BatchIO) {
+    if (typeof options !== "object" || options === null) fail("BatchMarket needs an options object ({ markets: N, ... })");
+    if (options.markets === 0) fail("markets must be at least 1 (N = 0 markets has nothing to step)");
+    this.markets = positiveInt("markets", options.markets, 1 << 16);
+    this.commandsPerMarket = positiveInt("commandsPerMarket", options.commandsPerMarket ?? 4, 64);
+    this.fillsPerMarket = positiveInt("fillsPerMarket", options.fillsPerMarket ?? 16, 4096);
+    const tickSize = options.tickSize ?? 0.01, lotSize = options.lotSize ?? 1;
+    new Instrument(tickSize, lotSize);
+    const fees = options.fees ?? { makerBps: 0, takerBps: 0 };
+    if (!Number.isFinite(fees.makerBps) || !Number.isFinite(fees.takerBps)) fail("fees.makerBps and fees.takerBps must be finite numbers");
+    const flow = nativeFlow(options.flow ?? { kind: "poisson" });
+    this.io = io ?? BatchMarket.createIO(this.markets, this.commandsPerMarket, this.fillsPerMarket);
+    try {
+      this.native = new (binding().NativeBatch)({
+        markets: this.markets, commandsPerMarket: this.commandsPerMarket, fillsPerMarket: this.fillsPerMarket,
+        tickSize, lotSize, makerBps: fees.makerBps, takerBps: fees.takerBps,
+        orderEntryLatency: latency("orderEntryLatency", options.orderEntryLatency),
+        marketDataLatency: latency("marketDataLatency", options.marketDataLatency),
+        flow, book: bookOptions("book", options.book),
+      }, this.io);
+    } catch (e) {
+      if (e instanceof TrancheError) throw e;
+      throw new TrancheError("INVALID_ARGUMENT", `BatchMarket: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Restarts every market: market i draws from a stream seeded by (seed, i). `startNs` is one start for
+   * all, or one per market (replays: N windows of one file, ns since its first event).
+   */
+  reset(seed: number, startNs: number | ArrayLike<number> = 0): void {
+    if (typeof startNs === "number") {
+      this.native.reset(wholeNumber("seed", seed), nonNegativeNs("startNs", startNs));
+      return;
+    }
+    if (startNs.length !== this.markets) fail(`startNs has ${startNs.length} entries, one per market (${this.markets}) is needed`);
+    const starts = Float64Array.from(startNs, (v, i) => nonNegativeNs(`startNs[${i}]`, v));
+    this.native.reset(wholeNumber("seed", seed), starts);
+  }
+
+  /** Counters of market m's replay (messages, adoptions, reconciled, offset, ...); null for generative flow. */
+  replayStats(market: number): LobsterReplayState | L2ReplayStats | null {
+    return this.native.flowStats(wholeNumber("market", market));
+  }
+
+  /** The live (undelayed) top `levels` of one side of market m: prices and quantities. */
+  depth(market: number, s: Side, levels: number): { priceTicks: number[]; qtyLots: number[] } {
+    const flat = this.native.depth(wholeNumber("market", market), side("side", s), wholeNumber("levels", levels));
+    const priceTicks: number[] = [], qtyLots: number[] = [];
+    for (let i = 0; i < flat.length; i += 2) priceTicks.push(flat[i]), qtyLots.push(flat[i + 1]);
+    return { priceTicks, qtyLots };
+  }
+
+  /** Submits this step's commands (io.cmd*), advances every market by dtNs, fills the outputs. */
+  step(dtNs: number): void {
+    nonNegativeNs("dtNs", dtNs);
+    try {
+      this.native.step(dtNs);
+    } catch (e) {
+      throw new TrancheError("INVALID_COMMAND", (e as Error).message);
+    }
+  }
+
+  nowNs(): number {
+    return this.native.now();
+  }
+  /** Background-flow events applied in all markets since the last reset. */
+  flowEvents(): number {
+    return this.native.flowEvents();
+  }
+  bytesReserved(): number {
+    return this.native.bytesReserved();
+  }
+  checkInvariants(): string | null {
+    return this.native.checkInvariants();
+  }
+}
+
+const IMPACT_KINDS = { linear: 1, sqrt: 2, power: 3 } as const;
+const QUEUE_KINDS = { linear: 0, power: 1, log: 2 } as const;
+
+function impact(spec: ImpactSpec | undefined): Record<string, number> | undefined {
+  if (spec === undefined) return undefined;
+  const kind = IMPACT_KINDS[spec.kind];
+  if (kind === undefined) fail(`flow.impact.kind must be "linear", "sqrt" or "power", got ${JSON.stringify(spec.kind)}`);
+  const out: Record<string, number> = { kind, permanentTicks: spec.permanentTicks ?? 0, transientTicks: spec.transientTicks ?? 0, decayNs: spec.decayNs ?? 1e9, delta: spec.delta ?? 0.5 };
+  for (const [k, v] of Object.entries(out)) if (!Number.isFinite(v)) fail(`flow.impact.${k} must be a finite number, got ${v}`);
+  if (!(out.decayNs > 0)) fail(`flow.impact.decayNs must be positive, got ${out.decayNs}`);
+  if (!(out.delta > 0 && out.delta <= 2)) fail(`flow.impact.delta must be in (0, 2], got ${out.delta}`);
+  return out;
+}
+
+function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Record<string, unknown> {
+  switch (flow.kind) {
+    case "poisson": {
+      for (const key of ["limitRatePerSec", "marketRatePerSec", "cancelRatePerSec"] as const) {
+        const v = flow[key];
+        if (v !== undefined && !(v >= 0 && Number.isFinite(v))) fail(`flow.${key} must be a finite rate >= 0, got ${String(v)}`);
+      }
+      for (const key of ["distanceP", "sizeP"] as const) {
+        const v = flow[key];
+        if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
+      }
+      const { kind: _kind, ...params } = flow;
+      return { kind: "poisson", ...params };
+    }
+    case "lobster":
+      if (!(flow.data instanceof LobsterReplayData)) fail("flow.data must be a LobsterReplayData (new LobsterReplayData(messages, book))");
+      return { kind: "lobster", data: flow.data.native, impact: impact(flow.impact) };
+    case "l2": {
+      if (!(flow.data instanceof L2ReplayData)) fail("flow.data must be an L2ReplayData (new L2ReplayData(depth, trades))");
+      const q = flow.queue ?? { kind: "power", power: 2 };
+      const qk = QUEUE_KINDS[q.kind];
+      if (qk === undefined) fail(`flow.queue.kind must be "linear", "power" or "log", got ${JSON.stringify(q.kind)}`);
+      const power = q.kind === "power" ? q.power ?? 2 : 1;
+      if (!(power > 0 && power <= 10)) fail(`flow.queue.power must be in (0, 10], got ${power}`);
+      return { kind: "l2", data: flow.data.native, impact: impact(flow.impact), queue: { kind: qk, power }, applyTrades: flow.applyTrades ?? true };
+    }
+    default:
+      return fail(`flow.kind must be "poisson", "lobster" or "l2", got ${JSON.stringify((flow as { kind: unknown }).kind)}`);
+  }
+}
