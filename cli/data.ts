@@ -1,6 +1,7 @@
 // `tranche data …`: import LOBSTER and Binance raw files into Tranche's Arrow files, and describe them.
 // Parsing of arguments and progress output only; the work is in data/.
 import { parseArgs } from "node:util";
+import { basename } from "node:path";
 import { binanceOutputPaths, parseBinance, writeBinance } from "../data/binance.js";
 import { DataError, escapeControls, quoteInput } from "../data/errors.js";
 import { formatSummary, summarizeDataset } from "../data/info.js";
@@ -80,6 +81,9 @@ const count = (n: number): string => n.toLocaleString("en-US");
 function requireArrowOut(out: string | undefined, sub: Sub, inputs: readonly string[], outputsOf: (out: string) => Record<string, string>): string {
   if (out === undefined) throw new UsageError("missing -o/--out <file.arrow>", sub);
   if (!out.endsWith(".arrow")) throw new UsageError(`--out must end in .arrow (got ${out}); market data files stay out of git via *.arrow`, sub);
+  // The output's name goes into the files' metadata (their companions' names): check it now, not after the import.
+  const name = basename(out);
+  if (name === ".arrow" || escapeControls(name) !== name) throw new UsageError(`--out ${quoteInput(name)} needs a name before .arrow and no control characters`, sub);
   refuseOutputsThatAreInputs(Object.values(outputsOf(out)), inputs);
   return out;
 }

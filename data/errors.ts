@@ -26,6 +26,7 @@
  * - `OUT_OF_RANGE`: a field parses but its value is outside its domain (a price ≤ 0, a time past 24 h, …).
  * - `INPUT_ORDER`: input files are given out of time order, overlap, or repeat one another.
  * - `OUTPUT_IS_INPUT`: an output file of an import (main or companion) is also one of its inputs.
+ * - `UNREADABLE`: an input exists but cannot be read (permission, a pipe or device, an I/O error).
  */
 export type DataErrorCode =
   | "FILE_NOT_FOUND"
@@ -49,7 +50,8 @@ export type DataErrorCode =
   | "EMPTY_FILE"
   | "OUT_OF_RANGE"
   | "INPUT_ORDER"
-  | "OUTPUT_IS_INPUT";
+  | "OUTPUT_IS_INPUT"
+  | "UNREADABLE";
 
 /** Where a problem is: the file and, for text inputs, the 1-based line. */
 export interface DataErrorLocation {
@@ -80,9 +82,10 @@ export class DataError extends Error {
   }
 }
 
-// C0 controls, DEL and C1 controls (0x80–0x9f: 0x9b is a CSI on some terminals), and the Unicode line and
-// paragraph separators: everything that can move a cursor, recolour a terminal or split a log line.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
+// C0 controls, DEL and C1 controls (0x80–0x9f: 0x9b is a CSI on some terminals), the Unicode line and
+// paragraph separators, and the bidirectional overrides and isolates: everything that can move a cursor,
+// recolour a terminal, split a log line or make text read in another order than it is stored.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
 
 /** `text` with every control character written as an escape (`\r`, `\n`, `\t`, `\x1b`, `\u2028`). */
 export function escapeControls(text: string): string {

@@ -1,10 +1,11 @@
 // Opening Tranche's Arrow IPC files: check that the file is whole, of the expected kind, with every column,
 // and hand the columns out as typed arrays that view the file's bytes (no copy), ready for native code.
-import { existsSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { Table, tableFromIPC, Type, type Vector } from "apache-arrow";
 import { ArrowFramingError, checkArrowFile, CHECKSUM_KEY, contentDigest, type ArrowFileLayout } from "./arrow-check.js";
 import { DataError } from "./errors.js";
+import { companionPath } from "./paths.js";
 import { readWholeFile } from "./source.js";
 import {
   bookColumnNames,
@@ -201,12 +202,19 @@ export function companionOf(path: string, meta: DatasetMeta, kind: TableKind): s
  * COMPANION_MISMATCH, or whatever opening the companion finds wrong with it.
  */
 export function openCompanion(path: string, meta: DatasetMeta, kind: TableKind): OpenedDataFile {
-  const p = companionOf(path, meta, kind);
-  if (p === undefined || !existsSync(p)) {
+  const recorded = companionOf(path, meta, kind);
+  // Where the import put it; beside the file a symlink points to; or renamed along with the main file
+  // (x.arrow → y.arrow, x.book.arrow → y.book.arrow). The import id below says whether it is the right one.
+  const renamed = renamedCompanion(path, meta.kind, kind);
+  const real = realpathOrSelf(path);
+  const candidates =
+    recorded === undefined ? [] : [recorded, join(dirname(real), basename(recorded)), renamed, renamedCompanion(real, meta.kind, kind)];
+  const p = candidates.find((c) => existsSync(c));
+  if (p === undefined) {
     throw new DataError(
       "FILE_NOT_FOUND",
-      `the "${kind}" companion of ${basename(path)} (${p ?? "not recorded"}) is missing`,
-      "keep the files of one import together in one folder, or re-import",
+      `the "${kind}" companion of ${basename(path)} (${recorded ?? "not recorded"}${recorded === undefined ? "" : ` or ${renamed}`}) is missing`,
+      "keep the files of one import together in one folder (renamed together: x.arrow with x.book.arrow), or re-import",
       { file: path },
     );
   }
@@ -223,6 +231,22 @@ export function openCompanion(path: string, meta: DatasetMeta, kind: TableKind):
     );
   }
   return other;
+}
+
+/** Where the `kind` companion of `path` (a `own` table) is if the import's files were renamed together. */
+function renamedCompanion(path: string, own: TableKind, kind: TableKind): string {
+  const main = (k: TableKind) => k === "l3" || k === "l2";
+  let stem = path.endsWith(".arrow") ? path.slice(0, -".arrow".length) : path;
+  if (!main(own) && stem.endsWith(`.${own}`)) stem = stem.slice(0, -(own.length + 1));
+  return main(kind) ? `${stem}.arrow` : companionPath(`${stem}.arrow`, kind);
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return path;
+  }
 }
 
 /** A LOBSTER import: the messages and the orderbook rows, checked to come from the same import. */

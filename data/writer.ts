@@ -1,7 +1,7 @@
 // Encoding typed-array columns as Arrow IPC files, and writing the files of one import so that a failure
 // never leaves a half-written file or replaces a good one.
 import { randomBytes } from "node:crypto";
-import { copyFileSync, existsSync, linkSync, lstatSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, linkSync, lstatSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { Int64, makeData, RecordBatch, Schema, Struct, Table, Uint8, tableToIPC, type Data } from "apache-arrow";
 import { CHECKSUM_KEY, CHECKSUM_PLACEHOLDER, sealArrowFile } from "./arrow-check.js";
@@ -142,6 +142,55 @@ export function writeFilesAtomically(files: readonly OutputFile[], options: Atom
       throw new DataError("WRITE_FAILED", `${f.path} exists and is not a file (a directory?); nothing was written`, "remove it or choose another --out", { file: f.path });
     }
   }
+  const releaseLock = lockOutput(files[0].path);
+  try {
+    commitFiles(files, options);
+  } finally {
+    releaseLock();
+  }
+}
+
+/**
+ * Takes `<main>.lock` (created exclusively, holding the pid) so that two imports to one output cannot
+ * interleave their renames and leave companions of different imports. A lock whose process is gone is stale
+ * and taken over. Returns the release function.
+ */
+function lockOutput(main: string): () => void {
+  const lock = `${main}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx" });
+      return () => {
+        try {
+          unlinkSync(lock);
+        } catch {
+          // already gone
+        }
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") {
+        throw new DataError("WRITE_FAILED", `could not create the lock ${lock}: ${fsReason(e)}; nothing was written`, "fix the output folder's permissions, then import again", { file: main });
+      }
+      const owner = Number(readFileSync(lock, "utf8"));
+      if (Number.isSafeInteger(owner) && owner > 0 && processAlive(owner)) {
+        throw new DataError("WRITE_FAILED", `another import (process ${owner}) is writing ${main}; nothing was written`, `wait for it to finish, or remove ${lock} if no import is running`, { file: main });
+      }
+      unlinkSync(lock); // stale: its process is gone
+    }
+  }
+  throw new DataError("WRITE_FAILED", `could not take the lock ${lock}; nothing was written`, `remove ${lock} if no import is running`, { file: main });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function commitFiles(files: readonly OutputFile[], options: AtomicWriteOptions): void {
   const token = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const staged = files.map((f) => ({ ...f, tmp: `${f.path}.${token}.tmp`, backup: `${f.path}.${token}.bak` }));
   const removeQuietly = (path: string): void => {

@@ -1,6 +1,6 @@
 // What `tranche data info` and the readers make of bad metadata and of companions that are missing, foreign
 // or of the wrong kind (data/schema.ts metaFromArrow, data/reader.ts openCompanion, data/info.ts).
-import { copyFileSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runDataCommand } from "../../cli/data.js";
@@ -160,5 +160,26 @@ describe("an import writes only metadata its readers accept", () => {
     expect(r.code).toBe(0);
     expect(r.out).toContain("ignored 1 lines of stream btcusdt@kline\\u2028\\x9b");
     expect(r.out).not.toMatch(/[\u2028\u009b]/);
+  });
+});
+
+describe("companions found where a user leaves them", () => {
+  it("follows an import renamed as a whole, and a symlink to its main file", async () => {
+    const folder = join(tmp.dir, "renamed");
+    mkdirSync(folder);
+    const out = smallImport(folder);
+    renameSync(out, join(folder, "y.arrow"));
+    renameSync(out.replace(/\.arrow$/, ".book.arrow"), join(folder, "y.book.arrow"));
+    const r = await info(join(folder, "y.arrow"));
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+    expect(readLobster(join(folder, "y.arrow")).book.rows).toBe(2);
+    const book = await info(join(folder, "y.book.arrow"));
+    expect(book.err).toBe("");
+    const elsewhere = join(tmp.dir, "links");
+    mkdirSync(elsewhere);
+    symlinkSync(join(folder, "y.arrow"), join(elsewhere, "y.arrow"));
+    const linked = await info(join(elsewhere, "y.arrow"));
+    expect(linked.err).toBe("");
   });
 });

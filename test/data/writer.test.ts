@@ -1,4 +1,5 @@
 // Writing the files of an import (data/writer.ts, through the CLI): all or nothing, and never over an input.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -125,5 +126,43 @@ describe("an import never writes over its inputs", () => {
     expect(viaLink.code).toBe(1);
     expect(viaLink.err).toContain("OUTPUT_IS_INPUT");
     expect(sha(orderbook)).toBe(before);
+  });
+});
+
+describe("two imports to one output, and inputs that are not files", () => {
+  it("refuses to write while another live import holds the output's lock, and takes over a stale one", () => {
+    const dir = join(tmp.dir, "locked");
+    mkdirSync(dir);
+    const files = [{ path: join(dir, "l.arrow"), bytes: Buffer.from("main") }];
+    writeFileSync(join(dir, "l.arrow.lock"), String(process.pid));
+    const e = caught(() => writeFilesAtomically(files));
+    expect(e.code).toBe("WRITE_FAILED");
+    expect(e.message).toContain(`another import (process ${process.pid}) is writing`);
+    expect(existsSync(join(dir, "l.arrow"))).toBe(false);
+    // A lock left by a process that has exited.
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], { encoding: "utf8" }).stdout;
+    writeFileSync(join(dir, "l.arrow.lock"), gone);
+    writeFilesAtomically(files);
+    expect(readdirSync(dir)).toEqual(["l.arrow"]);
+  });
+
+  it("refuses a pipe as an input instead of hanging on it or calling it empty", async () => {
+    const { dir, orderbook } = pairFolder();
+    const fifo = join(dir, "W_2020-01-02_34200000_57600000_message_1.fifo");
+    spawnSync("mkfifo", [fifo]);
+    const r = await run(["import-lobster", fifo, orderbook, "-o", join(dir, "p.arrow"), "--date", "2020-01-02", "--symbol", "W"]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("UNREADABLE");
+    expect(r.err).toContain("is a pipe (FIFO), not a regular file");
+  });
+
+  it("checks the --out name before reading anything", async () => {
+    const { dir, message, orderbook } = pairFolder();
+    for (const name of [".arrow", "c\u001b[31m.arrow"]) {
+      const err: string[] = [];
+      const code = await runDataCommand(["import-lobster", message, orderbook, "-o", join(dir, name)], { print: () => {}, printError: (l) => err.push(l) });
+      expect(code).toBe(2);
+      expect(err.join("\n")).toContain("needs a name before .arrow and no control characters");
+    }
   });
 });
