@@ -191,25 +191,13 @@ export class BatchMarket {
   }
 
   constructor(options: BatchOptions, io?: BatchIO) {
-    if (typeof options !== "object" || options === null) fail("BatchMarket needs an options object ({ markets: N, ... })");
-    if (options.markets === 0) fail("markets must be at least 1 (N = 0 markets has nothing to step)");
-    this.markets = positiveInt("markets", options.markets, 1 << 16);
-    this.commandsPerMarket = positiveInt("commandsPerMarket", options.commandsPerMarket ?? 4, 64);
-    this.fillsPerMarket = positiveInt("fillsPerMarket", options.fillsPerMarket ?? 16, 4096);
-    const tickSize = options.tickSize ?? 0.01, lotSize = options.lotSize ?? 1;
-    new Instrument(tickSize, lotSize);
-    const fees = options.fees ?? { makerBps: 0, takerBps: 0 };
-    if (!Number.isFinite(fees.makerBps) || !Number.isFinite(fees.takerBps)) fail("fees.makerBps and fees.takerBps must be finite numbers");
-    const flow = nativeFlow(options.flow ?? { kind: "poisson" });
+    const config = nativeBatchConfig(options);
+    this.markets = config.markets;
+    this.commandsPerMarket = config.commandsPerMarket;
+    this.fillsPerMarket = config.fillsPerMarket;
     this.io = io ?? BatchMarket.createIO(this.markets, this.commandsPerMarket, this.fillsPerMarket);
     try {
-      this.native = new (binding().NativeBatch)({
-        markets: this.markets, commandsPerMarket: this.commandsPerMarket, fillsPerMarket: this.fillsPerMarket,
-        tickSize, lotSize, makerBps: fees.makerBps, takerBps: fees.takerBps,
-        orderEntryLatency: latency("orderEntryLatency", options.orderEntryLatency),
-        marketDataLatency: latency("marketDataLatency", options.marketDataLatency),
-        flow, book: bookOptions("book", options.book),
-      }, this.io);
+      this.native = new (binding().NativeBatch)(config, this.io);
     } catch (e) {
       if (e instanceof TrancheError) throw e;
       throw new TrancheError("INVALID_ARGUMENT", `BatchMarket: ${(e as Error).message}`);
@@ -266,6 +254,26 @@ export class BatchMarket {
   checkInvariants(): string | null {
     return this.native.checkInvariants();
   }
+}
+
+/** Checks `options` once and turns them into the flat config the native batch and execution task read. */
+export function nativeBatchConfig(options: BatchOptions): NativeBatchConfig {
+  if (typeof options !== "object" || options === null) fail("the market options must be an object ({ markets: N, ... })");
+  if (options.markets === 0) fail("markets must be at least 1 (N = 0 markets has nothing to step)");
+  const markets = positiveInt("markets", options.markets, 1 << 16);
+  const commandsPerMarket = positiveInt("commandsPerMarket", options.commandsPerMarket ?? 4, 64);
+  const fillsPerMarket = positiveInt("fillsPerMarket", options.fillsPerMarket ?? 16, 4096);
+  const tickSize = options.tickSize ?? 0.01, lotSize = options.lotSize ?? 1;
+  new Instrument(tickSize, lotSize);
+  const fees = options.fees ?? { makerBps: 0, takerBps: 0 };
+  if (!Number.isFinite(fees.makerBps) || !Number.isFinite(fees.takerBps)) fail("fees.makerBps and fees.takerBps must be finite numbers");
+  return {
+    markets, commandsPerMarket, fillsPerMarket, tickSize, lotSize, makerBps: fees.makerBps, takerBps: fees.takerBps,
+    orderEntryLatency: latency("orderEntryLatency", options.orderEntryLatency),
+    marketDataLatency: latency("marketDataLatency", options.marketDataLatency),
+    flow: nativeFlow(options.flow ?? { kind: "poisson" }),
+    book: bookOptions("book", options.book),
+  };
 }
 
 const IMPACT_KINDS = { linear: 1, sqrt: 2, power: 3 } as const;

@@ -13,3 +13,7 @@ export {
   type BboCheck, type BboColumnsInput, type BookRowsInput, type L2DepthInput, type L2ReplayStats, type L2TradesInput,
   type L3ColumnsInput, type LobsterReplayState, type LobsterReplayStats,
 } from "./replay.js";
+export {
+  ExecutionBatch, FEATURES, FEATURE_VERSION, createExecutionIO,
+  type EpisodeStarts, type ExecutionIO, type ExecutionTaskSpec, type FeatureSpec,
+} from "./task.js";

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BatchIO, NativeBatchConfig } from "./batch.js";
 import type { BookOptions, OpOutputs } from "./book.js";
+import type { ExecutionIO, NativeTaskConfig } from "./task.js";
 import { TrancheError } from "./errors.js";
 import type {
   BboCheck, BboColumnsInput, L2ColumnsInput, L2ReplayStats, LobsterColumnsInput, LobsterReplayState, LobsterReplayStats,
@@ -44,6 +45,12 @@ export interface NativeBatchHandle {
   checkInvariants(): string | null;
 }
 
+export interface NativeExecutionHandle {
+  reset(seeds: Float64Array): void;
+  step(): void;
+  checkInvariants(): string | null;
+}
+
 export interface NativeLobsterDataHandle {
   verify(fromRow?: number): LobsterReplayStats & { report: string };
   replay(fromRow?: number): LobsterReplayStats & { seconds: number; invariants: string | null };
@@ -56,6 +63,11 @@ export interface NativeL2DataHandle {
 interface Binding {
   NativeBook: new (config?: BookOptions) => NativeBookHandle;
   NativeBatch: new (config: NativeBatchConfig, io: BatchIO) => NativeBatchHandle;
+  NativeExecution: {
+    new (config: NativeBatchConfig, task: NativeTaskConfig, io: ExecutionIO): NativeExecutionHandle;
+    readonly featureNames: string[];
+    readonly featureVersion: string;
+  };
   NativeLobsterData: new (columns: LobsterColumnsInput) => NativeLobsterDataHandle;
   NativeL2Data: new (columns: L2ColumnsInput) => NativeL2DataHandle;
   statusNames: string[];

@@ -122,6 +122,8 @@ export class LobsterReplayData {
   readonly levels: number;
   /** First message time, ns since the Unix epoch: replay time 0. */
   readonly startNs: bigint;
+  /** Replay time of the last message, ns: episodes must start and end before it. */
+  readonly durationNs: number;
 
   constructor(messages: L3ColumnsInput, book: BookRowsInput) {
     const rows = messages.tsNs.length;
@@ -136,6 +138,7 @@ export class LobsterReplayData {
     this.rows = rows;
     this.levels = book.levels;
     this.startNs = messages.tsNs[0];
+    this.durationNs = Number(messages.tsNs[rows - 1] - messages.tsNs[0]);
   }
 
   /**
@@ -160,6 +163,8 @@ export class L2ReplayData {
   readonly native: NativeL2DataHandle;
   readonly depthRows: number;
   readonly tradeRows: number;
+  /** Replay time of the last depth event, ns since the first (the feed's receive clock). */
+  readonly durationNs: number;
 
   constructor(depth: L2DepthInput, trades?: L2TradesInput) {
     const rows = depth.tsNs.length;
@@ -169,6 +174,9 @@ export class L2ReplayData {
     if (trades) checkColumns("trades", trades as unknown as Record<string, unknown>, ["tsNs", "priceTicks", "qtyLots", "aggressorSide"], trades.tsNs.length);
     this.native = new (binding().NativeL2Data)({ depth, trades });
     this.depthRows = rows;
+    let first = depth.tsNs[0], last = depth.tsNs[0];
+    for (const t of depth.tsNs) if (t < first) first = t; else if (t > last) last = t;
+    this.durationNs = Number(last - first);
     this.tradeRows = trades?.tsNs.length ?? 0;
   }
 

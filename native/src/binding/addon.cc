@@ -4,12 +4,14 @@
 #include "../core/types.h"
 #include "batch_wrap.h"
 #include "book_wrap.h"
+#include "execution_wrap.h"
 #include "replay_wrap.h"
 
 namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeBook", tranche::binding::BookWrap::Init(env));
   exports.Set("NativeBatch", tranche::binding::BatchWrap::Init(env));
+  exports.Set("NativeExecution", tranche::binding::ExecutionWrap::Init(env));
   exports.Set("NativeLobsterData", tranche::binding::LobsterDataWrap::Init(env));
   exports.Set("NativeL2Data", tranche::binding::L2DataWrap::Init(env));
   Napi::Array names = Napi::Array::New(env);

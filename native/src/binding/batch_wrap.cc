@@ -48,6 +48,58 @@ ImpactConfig impactFrom(const Napi::Object& flow) {
 }
 }  // namespace
 
+// Reads the flat market config native/batch.ts builds (book, instrument, fees, latencies, flow); a replay's
+// data is borrowed by every market and kept alive through `flowRef`.
+MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flowRef) {
+  Napi::Env env = cfg.Env();
+  MarketConfig mc;
+  if (cfg.Get("book").IsObject()) {
+    const Napi::Object b = cfg.Get("book").As<Napi::Object>();
+    mc.book.initialLevels = static_cast<uint32_t>(numberOr(b, "initialLevels", mc.book.initialLevels));
+    mc.book.maxLevels = static_cast<uint32_t>(numberOr(b, "maxLevels", mc.book.maxLevels));
+    mc.book.orderCapacity = static_cast<uint32_t>(numberOr(b, "orderCapacity", mc.book.orderCapacity));
+  }
+  mc.instrument.tickSize = numberOr(cfg, "tickSize", mc.instrument.tickSize);
+  mc.instrument.lotSize = numberOr(cfg, "lotSize", mc.instrument.lotSize);
+  mc.fees.makerBps = numberOr(cfg, "makerBps", 0);
+  mc.fees.takerBps = numberOr(cfg, "takerBps", 0);
+  mc.entryLatency = latencyFrom(cfg, "orderEntryLatency");
+  mc.marketDataLatency = latencyFrom(cfg, "marketDataLatency");
+  const PoissonFlowConfig flow = poissonFrom(cfg);
+  // Replays share one borrowed copy of their file across every market of the batch.
+  const Napi::Object flowCfg = cfg.Get("flow").IsObject() ? cfg.Get("flow").As<Napi::Object>() : Napi::Object::New(env);
+  const std::string kind = flowCfg.Get("kind").IsString() ? flowCfg.Get("kind").As<Napi::String>().Utf8Value() : "poisson";
+  Batch::FlowFactory factory = [flow](uint32_t) { return std::make_unique<PoissonFlow>(flow); };
+  if (kind == "lobster" || kind == "l2") {
+    const Napi::Value data = flowCfg.Get("data");
+    if (!data.IsObject()) throw Napi::TypeError::New(env, "flow.data must be the replay data handle");
+    *flowRef = Napi::Persistent(data.As<Napi::Object>());
+    if (kind == "lobster") {
+      if (!data.As<Napi::Object>().InstanceOf(LobsterDataWrap::constructor->Value()))
+        throw Napi::TypeError::New(env, "flow.data must be a NativeLobsterData");
+      LobsterReplayConfig rc;
+      rc.impact = impactFrom(flowCfg);
+      auto cols = LobsterDataWrap::Unwrap(data.As<Napi::Object>())->columns();
+      factory = [cols, rc](uint32_t) { return std::make_unique<LobsterReplay>(cols, rc); };
+    } else {
+      if (!data.As<Napi::Object>().InstanceOf(L2DataWrap::constructor->Value()))
+        throw Napi::TypeError::New(env, "flow.data must be a NativeL2Data");
+      L2ReplayConfig rc;
+      rc.impact = impactFrom(flowCfg);
+      rc.applyTrades = !flowCfg.Get("applyTrades").IsBoolean() || flowCfg.Get("applyTrades").As<Napi::Boolean>().Value();
+      if (flowCfg.Get("queue").IsObject()) {
+        const Napi::Object q = flowCfg.Get("queue").As<Napi::Object>();
+        rc.queue.kind = static_cast<QueueConfig::Kind>(static_cast<int>(numberOr(q, "kind", 1)));
+        rc.queue.power = numberOr(q, "power", 2.0);
+      }
+      auto cols = L2DataWrap::Unwrap(data.As<Napi::Object>())->columns();
+      factory = [cols, rc](uint32_t) { return std::make_unique<L2Replay>(cols, rc); };
+    }
+  }
+
+  return MarketSetup{mc, factory};
+}
+
 Napi::Function BatchWrap::Init(Napi::Env env) {
   return DefineClass(env, "NativeBatch",
                      {
@@ -74,50 +126,7 @@ BatchWrap::BatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BatchWra
   shape.fillsPerMarket = static_cast<uint32_t>(intArg(cfg.Get("fillsPerMarket"), "fillsPerMarket"));
   if (shape.markets == 0) throw Napi::RangeError::New(env, "markets must be at least 1");
 
-  MarketConfig mc;
-  if (cfg.Get("book").IsObject()) {
-    const Napi::Object b = cfg.Get("book").As<Napi::Object>();
-    mc.book.initialLevels = static_cast<uint32_t>(numberOr(b, "initialLevels", mc.book.initialLevels));
-    mc.book.maxLevels = static_cast<uint32_t>(numberOr(b, "maxLevels", mc.book.maxLevels));
-    mc.book.orderCapacity = static_cast<uint32_t>(numberOr(b, "orderCapacity", mc.book.orderCapacity));
-  }
-  mc.instrument.tickSize = numberOr(cfg, "tickSize", mc.instrument.tickSize);
-  mc.instrument.lotSize = numberOr(cfg, "lotSize", mc.instrument.lotSize);
-  mc.fees.makerBps = numberOr(cfg, "makerBps", 0);
-  mc.fees.takerBps = numberOr(cfg, "takerBps", 0);
-  mc.entryLatency = latencyFrom(cfg, "orderEntryLatency");
-  mc.marketDataLatency = latencyFrom(cfg, "marketDataLatency");
-  const PoissonFlowConfig flow = poissonFrom(cfg);
-  // Replays share one borrowed copy of their file across every market of the batch.
-  const Napi::Object flowCfg = cfg.Get("flow").IsObject() ? cfg.Get("flow").As<Napi::Object>() : Napi::Object::New(env);
-  const std::string kind = flowCfg.Get("kind").IsString() ? flowCfg.Get("kind").As<Napi::String>().Utf8Value() : "poisson";
-  Batch::FlowFactory factory = [flow](uint32_t) { return std::make_unique<PoissonFlow>(flow); };
-  if (kind == "lobster" || kind == "l2") {
-    const Napi::Value data = flowCfg.Get("data");
-    if (!data.IsObject()) throw Napi::TypeError::New(env, "flow.data must be the replay data handle");
-    flowRef_ = Napi::Persistent(data.As<Napi::Object>());
-    if (kind == "lobster") {
-      if (!data.As<Napi::Object>().InstanceOf(LobsterDataWrap::constructor->Value()))
-        throw Napi::TypeError::New(env, "flow.data must be a NativeLobsterData");
-      LobsterReplayConfig rc;
-      rc.impact = impactFrom(flowCfg);
-      auto cols = LobsterDataWrap::Unwrap(data.As<Napi::Object>())->columns();
-      factory = [cols, rc](uint32_t) { return std::make_unique<LobsterReplay>(cols, rc); };
-    } else {
-      if (!data.As<Napi::Object>().InstanceOf(L2DataWrap::constructor->Value()))
-        throw Napi::TypeError::New(env, "flow.data must be a NativeL2Data");
-      L2ReplayConfig rc;
-      rc.impact = impactFrom(flowCfg);
-      rc.applyTrades = !flowCfg.Get("applyTrades").IsBoolean() || flowCfg.Get("applyTrades").As<Napi::Boolean>().Value();
-      if (flowCfg.Get("queue").IsObject()) {
-        const Napi::Object q = flowCfg.Get("queue").As<Napi::Object>();
-        rc.queue.kind = static_cast<QueueConfig::Kind>(static_cast<int>(numberOr(q, "kind", 1)));
-        rc.queue.power = numberOr(q, "power", 2.0);
-      }
-      auto cols = L2DataWrap::Unwrap(data.As<Napi::Object>())->columns();
-      factory = [cols, rc](uint32_t) { return std::make_unique<L2Replay>(cols, rc); };
-    }
-  }
+  MarketSetup setup = marketSetupFrom(cfg, &flowRef_);
 
   const size_t N = shape.markets, NC = N * shape.commandsPerMarket, NS = N * kAgentSlots, NF = N * shape.fillsPerMarket;
   io_.cmdKind = arrayArg<uint8_t>(io.Get("cmdKind"), "io.cmdKind", NC);
@@ -148,7 +157,7 @@ BatchWrap::BatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BatchWra
   io_.fillMaker = arrayArg<uint8_t>(io.Get("fillMaker"), "io.fillMaker", NF);
   ioRef_ = Napi::Persistent(io);
 
-  batch_ = std::make_unique<Batch>(shape, mc, factory);
+  batch_ = std::make_unique<Batch>(shape, setup.config, setup.flows);
 }
 
 // reset(seed, startNs) or reset(seed, startsNs: Float64Array) with one start per market.

@@ -10,6 +10,13 @@
 
 namespace tranche::binding {
 
+// A market's configuration and the flow each market of a batch gets, read from the flat JS config.
+struct MarketSetup {
+  MarketConfig config;
+  Batch::FlowFactory flows;
+};
+MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flowRef);
+
 class BatchWrap : public Napi::ObjectWrap<BatchWrap> {
  public:
   static Napi::Function Init(Napi::Env env);

@@ -6,12 +6,6 @@
 namespace tranche {
 
 namespace {
-uint64_t mixSeed(uint64_t seed, uint64_t i) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (i + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
 bool isWholeNumber(double x) { return std::isfinite(x) && std::floor(x) == x && std::fabs(x) < 9.007199254740992e15; }
 }  // namespace
 

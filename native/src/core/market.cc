@@ -39,6 +39,7 @@ void Market::reset(uint64_t seed, TsNs startNs) {
   fills_.clear();
   position_ = 0;
   flowEvents_ = 0;
+  marketBuyLots_ = marketSellLots_ = 0;
   cash_ = fees_ = 0.0;
   if (flow_) flow_->reset(book_, startNs, seed);
   book_.clearTrades();
@@ -48,7 +49,8 @@ void Market::reset(uint64_t seed, TsNs startNs) {
 Status Market::submit(const AgentCommand& cmd) {
   if (cmd.kind == AgentCommandKind::kNone) return Status::kOk;
   AgentSlot& s = slots_[cmd.slot];
-  if (cmd.kind != AgentCommandKind::kCancel) {
+  if (cmd.kind == AgentCommandKind::kReduce && cmd.qty <= 0) return Status::kInvalidQty;
+  if (cmd.kind != AgentCommandKind::kCancel && cmd.kind != AgentCommandKind::kReduce) {
     if (cmd.qty <= 0) return Status::kInvalidQty;
     if (s.live()) return Status::kSlotBusy;
     s = AgentSlot{};
@@ -96,12 +98,26 @@ void Market::advanceTo(TsNs tNs) {
   now_ = tNs;
 }
 
+void Market::flushCommands() {
+  if (pendingCount_ == 0) return;
+  advanceTo(lastArrivalNs_);
+}
+
 void Market::arrive(const AgentCommand& cmd) {
   AgentSlot& s = slots_[cmd.slot];
   if (cmd.kind == AgentCommandKind::kCancel) {
     if (s.state != SlotState::kResting) return;  // filled or gone before the cancel arrived
     book_.cancel(s.id);
     s.state = SlotState::kCancelled;
+    return;
+  }
+  if (cmd.kind == AgentCommandKind::kReduce) {
+    if (s.state != SlotState::kResting) return;
+    Lots left = 0;
+    book_.reduce(s.id, cmd.qty, &left);
+    // The order keeps its place with less size; reduced to nothing it is gone.
+    s.qty -= std::min(cmd.qty, s.qty - s.filled);
+    if (left <= 0) s.state = SlotState::kCancelled;
     return;
   }
   OrderResult r;
@@ -121,6 +137,7 @@ void Market::collectTrades() {
   Lots took = 0;
   Side tookSide = kBid;
   for (const Trade& t : book_.trades()) {
+    if (!isAgentId(t.maker) && !isAgentId(t.taker)) (t.aggressor == kBid ? marketBuyLots_ : marketSellLots_) += t.qty;
     if (isAgentId(t.maker)) onAgentFill(t.maker, opposite(t.aggressor), t.price, t.qty, true);
     if (isAgentId(t.taker)) {
       onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
@@ -154,6 +171,12 @@ void Market::recordTop() {
   top.ask = book_.bestAsk();
   top.bidQty = top.bid == kNoBid ? 0 : book_.depthAt(kBid, top.bid);
   top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
+  top.bidDepth5 = top.bidQty;
+  top.askDepth5 = top.askQty;
+  Tick p = top.bid;
+  for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
+  p = top.ask;
+  for (int k = 1; k < 5 && p != kNoAsk && (p = book_.nextLevel(kAsk, p)) != kNoAsk; ++k) top.askDepth5 += book_.depthAt(kAsk, p);
   const size_t last = (historyHead_ + historyCount_ + kHistory - 1) % kHistory;
   if (historyCount_ > 0 && history_[last].tsNs == now_) {
     history_[last] = top;  // same instant: keep only the state after the last event

@@ -13,7 +13,7 @@ namespace tranche {
 
 constexpr int kAgentSlots = 8;  // resting agent orders addressable at once, per market
 
-enum class AgentCommandKind : uint8_t { kNone = 0, kLimit = 1, kMarket = 2, kCancel = 3 };
+enum class AgentCommandKind : uint8_t { kNone = 0, kLimit = 1, kMarket = 2, kCancel = 3, kReduce = 4 };
 
 // An instruction from the agent; it reaches the book after the order-entry latency.
 struct AgentCommand {
@@ -22,7 +22,7 @@ struct AgentCommand {
   Tif tif = Tif::kGtc;
   uint8_t slot = 0;   // which of the agent's order slots it places into or cancels
   Tick price = 0;     // limit only
-  Lots qty = 0;       // limit and market
+  Lots qty = 0;       // limit and market; reduce: lots to take off the resting order (its queue place kept)
 };
 
 enum class SlotState : int8_t {
@@ -62,6 +62,8 @@ struct TopOfBook {
   Tick ask = kNoAsk;
   Lots bidQty = 0;
   Lots askQty = 0;
+  Lots bidDepth5 = 0;  // lots on the best five bid levels
+  Lots askDepth5 = 0;
 };
 
 struct MarketConfig {
@@ -82,6 +84,8 @@ class Market {
   Status submit(const AgentCommand& cmd);
   // Runs background flow and arriving agent commands in time order up to and including `tNs`.
   void advanceTo(TsNs tNs);
+  // Advances until every command sent so far has reached the book (the flow runs meanwhile).
+  void flushCommands();
 
   TsNs now() const { return now_; }
   const Book& book() const { return book_; }
@@ -98,6 +102,9 @@ class Market {
   Lots positionLots() const { return position_; }
   // Background-flow events applied since the last reset.
   uint64_t flowEvents() const { return flowEvents_; }
+  // Lots traded since the last reset between other participants (the agent on neither side), by aggressor.
+  Lots marketBuyLots() const { return marketBuyLots_; }
+  Lots marketSellLots() const { return marketSellLots_; }
   double cash() const { return cash_; }
   double feesPaid() const { return fees_; }
   size_t bytesReserved() const;
@@ -134,6 +141,8 @@ class Market {
   std::vector<AgentFill> fills_;
   Lots position_ = 0;
   uint64_t flowEvents_ = 0;
+  Lots marketBuyLots_ = 0;
+  Lots marketSellLots_ = 0;
   double cash_ = 0.0;
   double fees_ = 0.0;
 };

@@ -54,4 +54,13 @@ class Rng {
   uint64_t s_[4];
 };
 
+// A seed for stream i of a run seeded `seed` (SplitMix64 finaliser): streams are independent yet
+// reproducible, whatever the number of them.
+inline uint64_t mixSeed(uint64_t seed, uint64_t i) {
+  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (i + 1);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+
 } // namespace tranche

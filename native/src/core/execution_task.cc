@@ -1,0 +1,317 @@
+// One decision per market per call: map the action to child orders, run the market for Δt, book the fills
+// as implementation shortfall against the arrival mid, and write the observation the next decision sees.
+#include "execution_task.h"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+namespace tranche {
+
+ExecutionBatch::ExecutionBatch(uint32_t markets, const MarketConfig& cfg, const Batch::FlowFactory& flows, const ExecutionSpec& spec)
+    : spec_(spec), tasks_(markets), lastTop_(markets), stepFilled_(markets, 0), tickValue_(cfg.instrument.tickSize * cfg.instrument.lotSize) {
+  markets_.reserve(markets);
+  for (uint32_t m = 0; m < markets; ++m) markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
+}
+
+bool ExecutionBatch::reset(const ExecutionIO& io, const uint64_t* seeds, const uint8_t* reseed, std::string* error) {
+  for (uint32_t m = 0; m < markets(); ++m) {
+    if (reseed[m]) {
+      tasks_[m].envSeed = seeds[m];
+      tasks_[m].episode = 0;
+    } else {
+      ++tasks_[m].episode;
+    }
+    if (!startEpisode(m, error)) return false;
+    write(io, m, 0.0, true);
+    io.resetMask[m] = 0;  // reset() itself is not an autoreset step
+  }
+  return true;
+}
+
+bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
+  Task& t = tasks_[m];
+  const uint32_t e = t.episode;
+  const uint64_t envSeed = t.envSeed;
+  t = Task{};
+  t.episode = e;
+  t.envSeed = envSeed;
+  // Episode e of an env draws only from (its seed, e): any single episode can be run again alone, in a batch
+  // of any size.
+  t.seed = mixSeed(envSeed, e);
+  TsNs start = spec_.startMinNs;
+  Rng pick(t.seed ^ 0x5DEECE66Dull);
+  if (!spec_.starts.empty()) {
+    start = spec_.starts[pick.below(spec_.starts.size())];
+  } else if (spec_.startMaxNs > spec_.startMinNs) {
+    start = spec_.startMinNs + static_cast<TsNs>(pick.below(static_cast<uint64_t>(spec_.startMaxNs - spec_.startMinNs) + 1));
+  }
+  Market& mk = *markets_[m];
+  mk.reset(t.seed, start);
+  const Book& book = mk.book();
+  if (book.bestBid() == kNoBid || book.bestAsk() == kNoAsk) {
+    std::ostringstream os;
+    os << "market " << m << ", episode " << e << ": the book is not two-sided at the start (" << start
+       << " ns), so there is no arrival mid to measure the shortfall against; choose a start where both sides rest";
+    *error = os.str();
+    return false;
+  }
+  t.arrivalMid = 0.5 * (static_cast<double>(book.bestBid()) + static_cast<double>(book.bestAsk()));
+  t.notional = static_cast<double>(spec_.parentLots) * t.arrivalMid * tickValue_;
+  t.remaining = spec_.parentLots;
+  t.lastBuy = mk.marketBuyLots();
+  t.lastSell = mk.marketSellLots();
+  t.episodeStartVolume = t.lastBuy + t.lastSell;
+  return true;
+}
+
+Lots ExecutionBatch::restingLots(uint32_t m, Tick* price) const {
+  Lots total = 0;
+  for (int s = 0; s < kAgentSlots; ++s) {
+    const AgentSlot& sl = markets_[m]->slot(s);
+    if (!sl.live()) continue;
+    total += sl.qty - sl.filled;
+    if (price) *price = sl.price;
+  }
+  return total;
+}
+
+int ExecutionBatch::freeSlot(uint32_t m) const {
+  for (int s = 0; s < kAgentSlots; ++s)
+    if (!markets_[m]->slot(s).live()) return s;
+  return -1;
+}
+
+void ExecutionBatch::decide(uint32_t m, int32_t size, int32_t placement) {
+  Task& t = tasks_[m];
+  Market& mk = *markets_[m];
+  const uint32_t stepsLeft = spec_.horizonSteps - t.elapsed;
+  Lots qty = 0;
+  if (spec_.lotsMode) {
+    qty = size;
+  } else if (size > 0) {
+    // The adaptive TWAP slice: what is left spread over the decisions left.
+    const double slice = static_cast<double>(t.remaining) / stepsLeft;
+    qty = std::max<Lots>(1, std::llround(kSizeMultipliers[size] * slice));
+  }
+  if (qty <= 0) return;  // wait: resting children stay as they are
+  const Side side = spec_.side;
+  AgentCommand cancel;
+  cancel.kind = AgentCommandKind::kCancel;
+  if (placement == 0) {
+    for (int s = 0; s < kAgentSlots; ++s)
+      if (mk.slot(s).live()) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
+    // What the cancelled children hold may still fill before the cancels land: never send more than the rest.
+    const Lots free = t.remaining - restingLots(m, nullptr);
+    const int slot = freeSlot(m);
+    if (free <= 0 || slot < 0) return;
+    AgentCommand mo;
+    mo.kind = AgentCommandKind::kMarket;
+    mo.side = side;
+    mo.slot = static_cast<uint8_t>(slot);
+    mo.qty = std::min(qty, free);
+    mk.submit(mo);
+    return;
+  }
+  const TopOfBook top = lastTop_[m];
+  const bool buy = side == kBid;
+  Tick near = buy ? top.bid : top.ask;
+  const Tick far = buy ? top.ask : top.bid;
+  if (near == kNoBid || near == kNoAsk) {
+    if (far == kNoBid || far == kNoAsk) return;  // an empty book: nothing to price a limit against
+    near = buy ? far - 1 : far + 1;
+  }
+  const bool wide = (far != kNoBid && far != kNoAsk) && std::llabs(far - near) > 1;
+  Tick price = near;
+  if (placement == 2 && wide) price = buy ? near + 1 : near - 1;
+  if (placement == 3) price = buy ? near - 1 : near + 1;
+  // Children at another price are replaced; at this price they are resized and keep their queue place.
+  Lots atPrice = 0;
+  for (int s = 0; s < kAgentSlots; ++s) {
+    const AgentSlot& sl = mk.slot(s);
+    if (!sl.live()) continue;
+    if (sl.price != price || sl.state != SlotState::kResting) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
+    else atPrice += sl.qty - sl.filled;
+  }
+  const Lots free = t.remaining - restingLots(m, nullptr);
+  const Lots want = std::min(qty, atPrice + std::max<Lots>(free, 0));
+  if (want > atPrice) {
+    const int slot = freeSlot(m);
+    if (slot < 0) return;
+    AgentCommand lo;
+    lo.kind = AgentCommandKind::kLimit;
+    lo.side = side;
+    lo.tif = Tif::kGtc;
+    lo.slot = static_cast<uint8_t>(slot);
+    lo.price = price;
+    lo.qty = want - atPrice;
+    mk.submit(lo);
+  } else if (want < atPrice) {
+    // Take the excess off the youngest children first: the oldest keep the best queue places.
+    Lots excess = atPrice - want;
+    for (int s = kAgentSlots; s-- > 0 && excess > 0;) {
+      const AgentSlot& sl = mk.slot(s);
+      if (sl.state != SlotState::kResting || sl.price != price) continue;
+      AgentCommand rd;
+      rd.kind = AgentCommandKind::kReduce;
+      rd.slot = static_cast<uint8_t>(s);
+      rd.qty = std::min(excess, sl.qty - sl.filled);
+      excess -= rd.qty;
+      mk.submit(rd);
+    }
+  }
+}
+
+double ExecutionBatch::bookFills(uint32_t m) {
+  Task& t = tasks_[m];
+  Market& mk = *markets_[m];
+  const double sgn = spec_.side == kBid ? 1.0 : -1.0;
+  double cost = 0.0;
+  for (const AgentFill& f : mk.fills()) {
+    // Shortfall of each fill against the arrival mid, in quote currency, plus its fee.
+    cost += sgn * (static_cast<double>(f.price) - t.arrivalMid) * static_cast<double>(f.qty) * tickValue_ + f.fee;
+    t.filled += f.qty;
+    stepFilled_[m] += f.qty;
+  }
+  t.remaining = spec_.parentLots - t.filled;
+  mk.drainFills();
+  const double bps = cost / t.notional * 1e4;
+  t.costBps += bps;
+  return bps;
+}
+
+void ExecutionBatch::finish(uint32_t m) {
+  Task& t = tasks_[m];
+  Market& mk = *markets_[m];
+  AgentCommand cancel;
+  cancel.kind = AgentCommandKind::kCancel;
+  for (int s = 0; s < kAgentSlots; ++s)
+    if (mk.slot(s).live()) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
+  // The cancels land first (a child may still fill on the way), then the rest crosses the book, walking it.
+  mk.flushCommands();
+  bookFills(m);
+  if (t.remaining > 0) {
+    AgentCommand mo;
+    mo.kind = AgentCommandKind::kMarket;
+    mo.side = spec_.side;
+    mo.slot = static_cast<uint8_t>(std::max(freeSlot(m), 0));
+    mo.qty = t.remaining;
+    mk.submit(mo);
+    mk.flushCommands();
+  }
+}
+
+bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
+  const uint32_t N = markets();
+  for (uint32_t m = 0; m < N; ++m) {
+    if (tasks_[m].ended) continue;
+    const int32_t a = io.actions[2 * m], p = io.actions[2 * m + 1];
+    const bool sizeOk = spec_.lotsMode ? a >= 0 : (a >= 0 && a < kSizeChoices);
+    if (!sizeOk || p < 0 || p >= kPlacementChoices) {
+      std::ostringstream os;
+      os << "env " << m << ": action (" << a << ", " << p << ") is outside the action space: size must be "
+         << (spec_.lotsMode ? "a whole number of lots >= 0" : "in [0, 5)") << " and placement in [0, 4)";
+      *error = os.str();
+      return false;
+    }
+  }
+  for (uint32_t m = 0; m < N; ++m) {
+    Task& t = tasks_[m];
+    if (t.ended) {
+      ++t.episode;
+      if (!startEpisode(m, error)) return false;
+      write(io, m, 0.0, true);
+      continue;
+    }
+    Market& mk = *markets_[m];
+    stepFilled_[m] = 0;
+    decide(m, io.actions[2 * m], io.actions[2 * m + 1]);
+    mk.advanceTo(mk.now() + spec_.stepNs);
+    double cost = bookFills(m);
+    ++t.elapsed;
+    if (t.remaining > 0 && t.elapsed >= spec_.horizonSteps) {
+      finish(m);
+      cost += bookFills(m);
+      t.incomplete = t.remaining > 0;
+    }
+    double risk = 0.0;
+    if (spec_.riskAversion > 0) {
+      const double x = static_cast<double>(t.remaining) / spec_.parentLots;
+      risk = spec_.riskAversion * spec_.sigmaBpsPerSqrtS * spec_.sigmaBpsPerSqrtS * x * x * (spec_.stepNs * 1e-9);
+    }
+    t.ended = t.remaining <= 0 || t.elapsed >= spec_.horizonSteps;
+    if (t.ended) {
+      // Children a completed parent leaves behind cannot fill (nothing is left), but must not rest either.
+      AgentCommand cancel;
+      cancel.kind = AgentCommandKind::kCancel;
+      for (int s = 0; s < kAgentSlots; ++s)
+        if (mk.slot(s).live()) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
+    }
+    write(io, m, -cost - risk, false);
+  }
+  return true;
+}
+
+void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, bool reset) {
+  Task& t = tasks_[m];
+  Market& mk = *markets_[m];
+  // One delayed snapshot per decision: every feature of this step reads the same one.
+  const TopOfBook top = mk.observe();
+  lastTop_[m] = top;
+  const Lots buy = mk.marketBuyLots(), sell = mk.marketSellLots();
+  if (reset) stepFilled_[m] = 0;
+  Tick restingPrice = 0;
+  const Lots resting = restingLots(m, &restingPrice);
+  double queueAhead = 0, levelLots = 0;
+  for (int s = 0; s < kAgentSlots && resting > 0; ++s) {
+    if (mk.slot(s).state != SlotState::kResting) continue;
+    queueAhead = static_cast<double>(std::max<Lots>(0, mk.queueAhead(s)));
+    levelLots = static_cast<double>(mk.book().depthAt(mk.slot(s).side, mk.slot(s).price));
+    break;  // the oldest child: its place is the one that fills first
+  }
+  if (reset) t.features.reset();
+  FeatureInputs in;
+  in.side = spec_.side;
+  in.parentLots = static_cast<double>(spec_.parentLots);
+  in.remainingLots = static_cast<double>(t.remaining);
+  in.elapsedSteps = t.elapsed;
+  in.horizonSteps = spec_.horizonSteps;
+  in.arrivalMidTicks = t.arrivalMid;
+  in.bid = top.bid, in.ask = top.ask, in.bidQty = top.bidQty, in.askQty = top.askQty;
+  in.bidDepth5 = top.bidDepth5, in.askDepth5 = top.askDepth5;
+  in.stepBuyLots = buy - t.lastBuy, in.stepSellLots = sell - t.lastSell;
+  in.restingLots = static_cast<double>(resting);
+  in.restingPrice = restingPrice;
+  in.queueAheadLots = queueAhead;
+  in.levelLots = levelLots;
+  computeFeatures(in, t.features, io.obs + static_cast<size_t>(m) * kFeatureCount);
+
+  io.reward[m] = reward;
+  io.terminated[m] = !reset && t.ended ? 1 : 0;
+  io.resetMask[m] = reset ? 1 : 0;
+  io.incomplete[m] = t.incomplete ? 1 : 0;
+  io.episodeCostBps[m] = t.costBps;
+  io.cash[m] = mk.cash();
+  io.episodeIndex[m] = static_cast<int32_t>(t.episode);
+  io.side[m] = spec_.side;
+  io.parentLots[m] = static_cast<double>(spec_.parentLots);
+  io.remainingLots[m] = static_cast<double>(t.remaining);
+  io.filledLots[m] = static_cast<double>(t.filled);
+  io.elapsedSteps[m] = static_cast<int32_t>(t.elapsed);
+  io.horizonSteps[m] = static_cast<int32_t>(spec_.horizonSteps);
+  io.scheduleRemainingLots[m] = static_cast<double>(spec_.parentLots) * (spec_.horizonSteps - t.elapsed) / spec_.horizonSteps;
+  io.arrivalMidTicks[m] = t.arrivalMid;
+  io.bestBidTicks[m] = top.bid == kNoBid ? NAN : static_cast<double>(top.bid);
+  io.bestAskTicks[m] = top.ask == kNoAsk ? NAN : static_cast<double>(top.ask);
+  io.bidQtyLots[m] = static_cast<double>(top.bidQty);
+  io.askQtyLots[m] = static_cast<double>(top.askQty);
+  io.stepFilledLots[m] = static_cast<double>(stepFilled_[m]);
+  io.stepMarketVolumeLots[m] = static_cast<double>(in.stepBuyLots + in.stepSellLots);
+  io.episodeMarketVolumeLots[m] = static_cast<double>(buy + sell - t.episodeStartVolume);
+  io.restingLots[m] = static_cast<double>(resting);
+  io.restingPriceTicks[m] = resting > 0 ? static_cast<double>(restingPrice) : NAN;
+  t.lastBuy = buy;
+  t.lastSell = sell;
+}
+
+}  // namespace tranche

@@ -1,0 +1,117 @@
+// The execution task over N markets: per market a parent order, the action → child-order mapping, the
+// observation, the reward (implementation shortfall) and next-step autoreset. Knows nothing of where the
+// market's flow comes from.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "batch.h"
+#include "features.h"
+
+namespace tranche {
+
+struct ExecutionSpec {
+  Side side = kBid;
+  Lots parentLots = 100;
+  uint32_t horizonSteps = 60;
+  TsNs stepNs = 1'000'000'000;
+  // false: action[0] indexes kSizeMultipliers × the adaptive TWAP slice; true: action[0] is the child in lots.
+  bool lotsMode = false;
+  // Optional Almgren–Chriss risk term per step, in bps: λ σ² x² Δt with x the fraction of the parent left,
+  // σ in bps per √s, Δt in s, λ in 1/bps.
+  double riskAversion = 0.0;
+  double sigmaBpsPerSqrtS = 0.0;
+  // Episode starts: drawn from the episode's seed, out of a list (when not empty) or uniformly in
+  // [startMinNs, startMaxNs].
+  std::vector<TsNs> starts;
+  TsNs startMinNs = 0;
+  TsNs startMaxNs = 0;
+};
+
+constexpr int kSizeChoices = 5;
+constexpr double kSizeMultipliers[kSizeChoices] = {0.0, 0.5, 1.0, 2.0, 4.0};
+constexpr int kPlacementChoices = 4;  // market, at the touch, one tick inside, one tick behind
+
+// Caller-owned arrays, env-major: [N*2] actions, [N*F] observations, [N] everything else.
+struct ExecutionIO {
+  const int32_t* actions;
+  float* obs;
+  double* reward;
+  uint8_t* terminated;
+  uint8_t* resetMask;     // 1 where this step reset the env (its action ignored, reward 0)
+  uint8_t* incomplete;    // 1 where the episode ended with lots the book could not absorb at the horizon
+  double* episodeCostBps; // implementation shortfall so far, bps of the parent's arrival notional, fees in
+  double* cash;           // the market's own account: minus what buys cost, plus what sells earned, minus fees
+  int32_t* episodeIndex;
+  // the task state that policies read (agents/task-state.ts)
+  uint8_t* side;
+  double* parentLots;
+  double* remainingLots;
+  double* filledLots;
+  int32_t* elapsedSteps;
+  int32_t* horizonSteps;
+  double* scheduleRemainingLots;
+  double* arrivalMidTicks;
+  double* bestBidTicks;
+  double* bestAskTicks;
+  double* bidQtyLots;
+  double* askQtyLots;
+  double* stepFilledLots;
+  double* stepMarketVolumeLots;
+  double* episodeMarketVolumeLots;
+  double* restingLots;
+  double* restingPriceTicks;
+};
+
+class ExecutionBatch {
+ public:
+  ExecutionBatch(uint32_t markets, const MarketConfig& cfg, const Batch::FlowFactory& flows, const ExecutionSpec& spec);
+
+  // Env m starts episode 0 of seed seeds[m] (the vector env passes seed + m), or, where `reseed[m]` is 0,
+  // its next episode of the seed it has; writes the first observation and state.
+  bool reset(const ExecutionIO& io, const uint64_t* seeds, const uint8_t* reseed, std::string* error);
+  // One decision in every market. An env whose episode ended at the previous step is reset instead (next-step
+  // autoreset). A malformed action applies nothing and returns false with the reason.
+  bool step(const ExecutionIO& io, std::string* error);
+
+  uint32_t markets() const { return static_cast<uint32_t>(markets_.size()); }
+  Market& market(uint32_t m) { return *markets_[m]; }
+  const ExecutionSpec& spec() const { return spec_; }
+
+ private:
+  struct Task {
+    uint64_t envSeed = 0;
+    uint64_t seed = 0;  // this episode's: mixed from (envSeed, episode)
+    uint32_t episode = 0;
+    bool ended = false;
+    Lots remaining = 0;
+    Lots filled = 0;
+    uint32_t elapsed = 0;
+    double arrivalMid = 0;
+    double notional = 0;    // parent × arrival mid, quote currency: the denominator of the shortfall
+    double costBps = 0;
+    Lots lastBuy = 0, lastSell = 0;  // market volume counters at the last decision
+    Lots episodeStartVolume = 0;
+    bool incomplete = false;
+    FeatureState features;
+  };
+
+  bool startEpisode(uint32_t m, std::string* error);
+  void decide(uint32_t m, int32_t size, int32_t placement);
+  double bookFills(uint32_t m);  // books this market's fills into its task; returns their cost, bps
+  void finish(uint32_t m);       // the horizon: cancel the children, cross what is left, walking the book
+  void write(const ExecutionIO& io, uint32_t m, double reward, bool reset);
+  Lots restingLots(uint32_t m, Tick* price) const;
+  int freeSlot(uint32_t m) const;
+
+  ExecutionSpec spec_;
+  std::vector<std::unique_ptr<Market>> markets_;
+  std::vector<Task> tasks_;
+  std::vector<TopOfBook> lastTop_;  // the snapshot the last observation was built from: limits price off it
+  std::vector<Lots> stepFilled_;
+  double tickValue_;                // quote currency per tick per lot
+};
+
+}  // namespace tranche

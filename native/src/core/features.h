@@ -1,0 +1,47 @@
+// The named, versioned observation of an execution agent: the simulator and the live loop both call this,
+// with what each knows at a decision (one market-data-delayed top of book, the step's public trades, the
+// agent's own order), so what an agent was trained on is what it is served.
+#pragma once
+
+#include <cstdint>
+
+#include "types.h"
+
+namespace tranche {
+
+constexpr int kFeatureCount = 16;
+constexpr const char* kFeatureVersion = "tranche-exec-features/1";
+// Names in vector order; units and scaling are documented in native/task.ts (FEATURES).
+extern const char* const kFeatureNames[kFeatureCount];
+
+// What one decision sees. Prices in ticks, sizes in lots; bid/ask kNoBid/kNoAsk for an empty side.
+struct FeatureInputs {
+  Side side = kBid;             // the parent order's side
+  double parentLots = 0;
+  double remainingLots = 0;
+  uint32_t elapsedSteps = 0;
+  uint32_t horizonSteps = 1;
+  double arrivalMidTicks = 0;
+  Tick bid = kNoBid, ask = kNoAsk;  // the delayed snapshot
+  Lots bidQty = 0, askQty = 0, bidDepth5 = 0, askDepth5 = 0;
+  Lots stepBuyLots = 0, stepSellLots = 0;  // other participants' trades in the last step, by aggressor
+  double restingLots = 0;                  // the agent's resting child orders
+  Tick restingPrice = 0;
+  double queueAheadLots = 0;
+  double levelLots = 0;                    // size at the resting order's price
+};
+
+// What features remember between decisions of one episode (the last snapshot, a volatility average).
+struct FeatureState {
+  bool havePrev = false;
+  Tick prevBid = kNoBid, prevAsk = kNoAsk;
+  Lots prevBidQty = 0, prevAskQty = 0;
+  double prevMid = 0;
+  double varBps2 = 0;  // EWMA of squared mid changes between decisions, bps²
+  void reset() { *this = FeatureState{}; }
+};
+
+// Writes the kFeatureCount features of one decision into `out` and advances `state`.
+void computeFeatures(const FeatureInputs& in, FeatureState& state, float* out);
+
+}  // namespace tranche

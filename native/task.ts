@@ -1,0 +1,230 @@
+// The execution task over N markets (native/src/core/execution_task.h): a parent order per market, the
+// action → child-order mapping, the named feature vector, the implementation-shortfall reward and
+// next-step autoreset, stepped in one native call into caller-owned arrays.
+import type { ActionMode, ExecutionTaskState } from "../agents/task-state.js";
+import { nativeBatchConfig, type BatchOptions, type NativeBatchConfig } from "./batch.js";
+import { fail } from "./checks.js";
+import { TrancheError } from "./errors.js";
+import { binding, type NativeExecutionHandle } from "./load.js";
+
+/** Where episodes start, in ns since the flow's origin (a replay: since the file's first message). */
+export type EpisodeStarts =
+  /** Each episode starts at one of these, drawn from the episode's seed. */
+  | { kind: "list"; startsNs: readonly number[] }
+  /** Uniformly in [fromNs, toNs], drawn from the episode's seed. */
+  | { kind: "window"; fromNs: number; toNs: number };
+
+/** The parent order every env of a batch executes, and how its actions are read. */
+export interface ExecutionTaskSpec {
+  side: "buy" | "sell";
+  parentLots: number;
+  /** Decisions to the horizon; at the horizon what is left crosses the book. */
+  horizonSteps: number;
+  /** Decision interval, ns. */
+  stepNs: number;
+  /** Default "multiplier": MultiDiscrete([5, 4]) over {0, ½, 1, 2, 4} × the adaptive TWAP slice. */
+  actionMode?: ActionMode;
+  /** Optional Almgren–Chriss penalty per step, bps: aversion × σ² × (fraction left)² × Δt (s). */
+  risk?: { aversion: number; sigmaBpsPerSqrtS: number };
+  /** Default: every episode starts at 0. */
+  starts?: EpisodeStarts;
+}
+
+/** The flat task config the binding reads (validated here). */
+export interface NativeTaskConfig {
+  side: 0 | 1;
+  parentLots: number;
+  horizonSteps: number;
+  stepNs: number;
+  lotsMode: boolean;
+  riskAversion: number;
+  sigmaBpsPerSqrtS: number;
+  startMinNs: number;
+  startMaxNs: number;
+  starts?: Float64Array;
+}
+
+/** Caller-visible arrays of an execution batch: the task state policies read, and the env's step outputs. */
+export interface ExecutionIO extends ExecutionTaskState {
+  /** [N × 2] env-major: (size, placement). Read by every step. */
+  readonly actions: Int32Array;
+  /** [N × F] the feature vector of each env's next decision. */
+  readonly observations: Float32Array;
+  /** Minus the step's implementation shortfall in bps of the parent's arrival notional (fees in), minus the risk term. */
+  readonly rewards: Float64Array;
+  readonly terminated: Uint8Array;
+  /** 1 where this step reset the env (next-step autoreset): its action was ignored and its reward is 0. */
+  readonly resetMask: Uint8Array;
+  /** 1 where the episode ended with lots the book could not absorb at the horizon (never averaged in as done). */
+  readonly incomplete: Uint8Array;
+  /** The episode's implementation shortfall so far, bps of the parent's arrival notional, fees included. */
+  readonly episodeCostBps: Float64Array;
+  /** The market's own account of the episode, quote currency: minus what buys cost, plus sells earned, minus fees. */
+  readonly cash: Float64Array;
+  readonly episodeIndex: Int32Array;
+}
+
+/** One feature: its name, what it measures and how it is scaled. */
+export interface FeatureSpec {
+  readonly name: string;
+  readonly meaning: string;
+}
+
+/**
+ * The feature vector (version {@link FEATURE_VERSION}), in order. Signed features are positive when they
+ * work against the parent order (prices rising for a buy); each is scaled to order one.
+ */
+export const FEATURES: readonly FeatureSpec[] = [
+  { name: "time_left", meaning: "decisions left ÷ horizon, 1 → 0" },
+  { name: "inventory_left", meaning: "lots left ÷ parent" },
+  { name: "schedule_deviation", meaning: "(left − a linear schedule's left) ÷ parent; > 0 behind schedule" },
+  { name: "spread", meaning: "ln(1 + spread in ticks) ÷ 4" },
+  { name: "mid_move", meaning: "mid move since arrival against the order, bps ÷ 10, in [−10, 10]" },
+  { name: "microprice_offset", meaning: "(microprice − mid) ÷ half spread, against the order, in [−1, 1]" },
+  { name: "imbalance_l1", meaning: "(bid − ask) ÷ (bid + ask) size at level 1, against the order" },
+  { name: "imbalance_l5", meaning: "the same over the best five levels" },
+  { name: "depth", meaning: "ln(1 + lots on the best five levels of both sides ÷ parent) ÷ 4" },
+  { name: "order_flow_imbalance", meaning: "Cont–Kukanov–Stoikov OFI at the touch since the last decision ÷ level-1 depth ÷ 5, in [−1, 1]" },
+  { name: "volatility", meaning: "√(EWMA of squared mid changes between decisions, bps²) ÷ 10" },
+  { name: "signed_trade_volume", meaning: "(buy − sell) ÷ (buy + sell) volume of others since the last decision, against the order" },
+  { name: "resting_price_offset", meaning: "ticks the resting child sits behind the touch ÷ 5 (0 none, < 0 inside)" },
+  { name: "queue_ahead", meaning: "ln(1 + lots ahead of the resting child) ÷ 8 (queue model: exact on L3, modelled on L2)" },
+  { name: "queue_fraction", meaning: "lots ahead ÷ lots at the child's price, in [0, 1]" },
+  { name: "resting_share", meaning: "resting child lots ÷ lots left" },
+];
+export const FEATURE_VERSION = "tranche-exec-features/1";
+
+function positive(name: string, v: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (!Number.isSafeInteger(v) || v < 1 || v > max) fail(`${name} must be a whole number in [1, ${max}], got ${String(v)}`);
+  return v;
+}
+
+function ns(name: string, v: number): number {
+  if (!Number.isSafeInteger(v) || v < 0) fail(`${name} must be a whole, non-negative number of nanoseconds, got ${String(v)}`);
+  return v;
+}
+
+/** Checks a task spec once; every message names the field. */
+export function nativeTaskConfig(spec: ExecutionTaskSpec): NativeTaskConfig {
+  if (typeof spec !== "object" || spec === null) fail("the task must be an object ({ side, parentLots, horizonSteps, stepNs })");
+  if (spec.side !== "buy" && spec.side !== "sell") fail(`task.side must be "buy" or "sell", got ${JSON.stringify(spec.side)}`);
+  const mode = spec.actionMode ?? "multiplier";
+  if (mode !== "multiplier" && mode !== "lots") fail(`task.actionMode must be "multiplier" or "lots", got ${JSON.stringify(mode)}`);
+  const config: NativeTaskConfig = {
+    side: spec.side === "buy" ? 0 : 1,
+    parentLots: positive("task.parentLots", spec.parentLots, 2 ** 52),
+    horizonSteps: positive("task.horizonSteps (a horizon shorter than one step has no decision)", spec.horizonSteps, 1 << 24),
+    stepNs: positive("task.stepNs", spec.stepNs),
+    lotsMode: mode === "lots",
+    riskAversion: 0,
+    sigmaBpsPerSqrtS: 0,
+    startMinNs: 0,
+    startMaxNs: 0,
+  };
+  if (spec.risk !== undefined) {
+    const { aversion, sigmaBpsPerSqrtS } = spec.risk;
+    if (!(aversion >= 0 && Number.isFinite(aversion))) fail(`task.risk.aversion must be a finite number >= 0, got ${String(aversion)}`);
+    if (!(sigmaBpsPerSqrtS >= 0 && Number.isFinite(sigmaBpsPerSqrtS))) fail(`task.risk.sigmaBpsPerSqrtS must be a finite number >= 0, got ${String(sigmaBpsPerSqrtS)}`);
+    config.riskAversion = aversion;
+    config.sigmaBpsPerSqrtS = sigmaBpsPerSqrtS;
+  }
+  const starts = spec.starts;
+  if (starts !== undefined) {
+    if (starts.kind === "list") {
+      if (!Array.isArray(starts.startsNs) || starts.startsNs.length === 0) fail("task.starts.startsNs must list at least one start");
+      config.starts = Float64Array.from(starts.startsNs, (v, i) => ns(`task.starts.startsNs[${i}]`, v));
+    } else if (starts.kind === "window") {
+      config.startMinNs = ns("task.starts.fromNs", starts.fromNs);
+      config.startMaxNs = ns("task.starts.toNs", starts.toNs);
+      if (config.startMaxNs < config.startMinNs) fail(`task.starts.toNs (${starts.toNs}) must not be before fromNs (${starts.fromNs})`);
+    } else {
+      fail(`task.starts.kind must be "list" or "window", got ${JSON.stringify((starts as { kind: unknown }).kind)}`);
+    }
+  }
+  return config;
+}
+
+/** A replay's episodes must start and reach their horizon inside the file. */
+function checkWindowInData(market: BatchOptions, task: NativeTaskConfig): void {
+  const flow = market.flow;
+  if (flow === undefined || flow.kind === "poisson") return;
+  const duration = flow.data.durationNs;
+  const latest = task.starts ? Math.max(...task.starts) : task.startMaxNs;
+  const end = latest + task.horizonSteps * task.stepNs;
+  if (end > duration) {
+    fail(`task.starts: an episode starting at ${latest} ns would run to ${end} ns, past the end of the ${flow.kind} data (${duration} ns after its first event); start earlier or shorten the horizon`);
+  }
+}
+
+/** Allocates the arrays of an execution batch of N envs. */
+export function createExecutionIO(numEnvs: number, stepNs: number): ExecutionIO {
+  const f64 = () => new Float64Array(numEnvs);
+  return {
+    numEnvs, stepNs,
+    actions: new Int32Array(2 * numEnvs), observations: new Float32Array(numEnvs * FEATURES.length),
+    rewards: f64(), terminated: new Uint8Array(numEnvs), resetMask: new Uint8Array(numEnvs), incomplete: new Uint8Array(numEnvs),
+    episodeCostBps: f64(), cash: f64(), episodeIndex: new Int32Array(numEnvs),
+    side: new Uint8Array(numEnvs), parentLots: f64(), remainingLots: f64(), filledLots: f64(),
+    elapsedSteps: new Int32Array(numEnvs), horizonSteps: new Int32Array(numEnvs), scheduleRemainingLots: f64(),
+    arrivalMidTicks: f64(), bestBidTicks: f64(), bestAskTicks: f64(), bidQtyLots: f64(), askQtyLots: f64(),
+    stepFilledLots: f64(), stepMarketVolumeLots: f64(), episodeMarketVolumeLots: f64(), restingLots: f64(), restingPriceTicks: f64(),
+  };
+}
+
+/**
+ * N execution tasks, each on its own market (the same options as {@link BatchMarket}), stepped together. The
+ * arrays of {@link ExecutionIO} are written in place by `reset` and `step`.
+ */
+export class ExecutionBatch {
+  readonly numEnvs: number;
+  readonly io: ExecutionIO;
+  readonly task: NativeTaskConfig;
+  private readonly native: NativeExecutionHandle;
+  private readonly seeds: Float64Array;
+
+  constructor(market: BatchOptions, task: ExecutionTaskSpec) {
+    const config = nativeBatchConfig(market);
+    this.task = nativeTaskConfig(task);
+    checkWindowInData(market, this.task);
+    this.numEnvs = config.markets;
+    this.io = createExecutionIO(this.numEnvs, this.task.stepNs);
+    this.seeds = new Float64Array(this.numEnvs);
+    const cls = binding().NativeExecution;
+    if (cls.featureNames.join() !== FEATURES.map((f) => f.name).join() || cls.featureVersion !== FEATURE_VERSION) {
+      throw new TrancheError("NATIVE_LOAD_FAILED", `the addon's features (${cls.featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): rebuild with npm run build:native`);
+    }
+    try {
+      this.native = new cls(config, this.task, this.io);
+    } catch (e) {
+      throw new TrancheError("INVALID_ARGUMENT", `ExecutionBatch: ${(e as Error).message}`);
+    }
+  }
+
+  /** Env i starts episode 0 of seeds[i]; an undefined seed continues that env's sequence of episodes. */
+  reset(seeds: readonly (number | undefined)[]): void {
+    if (seeds.length !== this.numEnvs) fail(`reset needs one seed per env (${this.numEnvs}), got ${seeds.length}`);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const s = seeds[i];
+      if (s !== undefined && (!Number.isSafeInteger(s) || s < 0)) fail(`seed ${i} must be a whole number >= 0, got ${String(s)}`);
+      this.seeds[i] = s === undefined ? NaN : s;
+    }
+    this.run(() => this.native.reset(this.seeds));
+  }
+
+  /** One decision in every env from `io.actions`. */
+  step(): void {
+    this.run(() => this.native.step());
+  }
+
+  checkInvariants(): string | null {
+    return this.native.checkInvariants();
+  }
+
+  private run(f: () => void): void {
+    try {
+      f();
+    } catch (e) {
+      throw new TrancheError("INVALID_ARGUMENT", (e as Error).message);
+    }
+  }
+}

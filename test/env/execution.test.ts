@@ -1,0 +1,261 @@
+// The execution task as Gymnasium envs (env/execution.ts over native/task.ts): the contract, the reward
+// identity (the episode return is minus the implementation shortfall), the horizon cross, determinism, and
+// configuration errors that name the field — on the Poisson flow and on real LOBSTER and Binance replays.
+import { beforeAll, describe, expect, it } from "vitest";
+import { parseBinance } from "../../data/binance.js";
+import { parseLobster } from "../../data/lobster.js";
+import { ExecutionEnv, ExecutionVectorEnv, type ExecutionEnvConfig } from "../../env/execution.js";
+import { SyncVectorEnv, checkEnv, Rng } from "../../env/index.js";
+import { FEATURES, FEATURE_VERSION, L2ReplayData, LobsterReplayData, TrancheError } from "../../native/index.js";
+import { available, goog, spot } from "../data/fixtures.js";
+import { vectorEnvConformance } from "./vector-conformance.js";
+
+const poisson = (horizonSteps = 10, parentLots = 60): ExecutionEnvConfig => ({
+  market: {
+    fees: { makerBps: 0, takerBps: 2 },
+    orderEntryLatency: { kind: "lognormal", medianNs: 300_000, sigma: 0.5, capNs: 5_000_000 },
+    marketDataLatency: { kind: "constant", ns: 100_000 },
+  },
+  task: { side: "buy", parentLots, horizonSteps, stepNs: 500_000_000 },
+});
+
+/** Random actions over the default space, seeded. */
+function randomActions(rng: Rng, n: number, out: Int32Array): Int32Array {
+  for (let i = 0; i < n; i++) {
+    out[2 * i] = rng.below(5);
+    out[2 * i + 1] = rng.below(4);
+  }
+  return out;
+}
+
+vectorEnvConformance("ExecutionVectorEnv (Poisson flow)", () => new ExecutionVectorEnv(3, poisson()));
+
+describe("ExecutionEnv and ExecutionVectorEnv on the Poisson flow", () => {
+  it("passes checkEnv", () => {
+    const report = checkEnv(new ExecutionEnv(poisson()), { maxSteps: 50 });
+    expect(report.passed.length).toBeGreaterThan(5);
+  });
+
+  it("names its features and their version", () => {
+    const env = new ExecutionVectorEnv(2, poisson());
+    expect(env.metadata.featureVersion).toBe(FEATURE_VERSION);
+    expect(env.metadata.featureNames).toEqual(FEATURES.map((f) => f.name));
+    expect(env.singleObservationSpace.shape).toEqual([FEATURES.length]);
+  });
+
+  it("steps exactly as a SyncVectorEnv of single envs seeded s, s+1, … (bit for bit)", () => {
+    const n = 4;
+    const vector = new ExecutionVectorEnv(n, poisson(8));
+    const sync = new SyncVectorEnv(Array.from({ length: n }, () => () => new ExecutionEnv(poisson(8))));
+    vector.reset({ seed: 40 });
+    sync.reset({ seed: 40 });
+    expect(Buffer.from(vector.observations.buffer).equals(Buffer.from(sync.observations.buffer))).toBe(true);
+    const rng = new Rng(7);
+    const actions = new Int32Array(2 * n);
+    for (let t = 0; t < 60; t++) {
+      randomActions(rng, n, actions);
+      vector.step(actions);
+      sync.step(actions);
+      expect([...vector.rewards]).toEqual([...sync.rewards]);
+      expect([...vector.terminated]).toEqual([...sync.terminated]);
+      expect([...vector.resetMask]).toEqual([...sync.resetMask]);
+      expect(Buffer.from(vector.observations.buffer).equals(Buffer.from(sync.observations.buffer))).toBe(true);
+    }
+  });
+
+  it("returns minus the implementation shortfall that the market's own cash account gives, to 1e-9 bps", () => {
+    const n = 16;
+    const env = new ExecutionVectorEnv(n, poisson(12, 80));
+    const s = env.state;
+    env.reset({ seed: 3 });
+    const returns = new Float64Array(n);
+    const rng = new Rng(11);
+    const actions = new Int32Array(2 * n);
+    let checked = 0;
+    for (let t = 0; t < 12 * 3; t++) {
+      env.step(randomActions(rng, n, actions));
+      for (let i = 0; i < n; i++) {
+        if (s.resetMask[i]) continue;
+        returns[i] += s.rewards[i];
+        if (!s.terminated[i]) continue;
+        expect(s.incomplete[i]).toBe(0);
+        expect(s.filledLots[i]).toBe(80);
+        // A buy of Q lots: IS = (what it cost, fees in) ÷ (Q × arrival mid) − 1, from the market's cash alone.
+        const arrivalNotional = 80 * s.arrivalMidTicks[i] * 0.01;
+        const isBps = (-s.cash[i] / arrivalNotional - 1) * 1e4;
+        expect(Math.abs(-returns[i] - isBps)).toBeLessThan(1e-9);
+        expect(Math.abs(s.episodeCostBps[i] - isBps)).toBeLessThan(1e-9);
+        returns[i] = 0;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2 * n);
+  });
+
+  it.each([1, 2, 3])("fills the whole parent by a horizon of %i step(s), crossing the rest at the horizon", (horizon) => {
+    const n = 8;
+    const env = new ExecutionVectorEnv(n, poisson(horizon, 200));
+    env.reset({ seed: 5 });
+    // Wait every step: only the horizon cross trades.
+    const wait = new Int32Array(2 * n);
+    for (let t = 0; t < horizon; t++) env.step(wait);
+    for (let i = 0; i < n; i++) {
+      expect(env.terminated[i]).toBe(1);
+      expect(env.state.filledLots[i] + env.state.remainingLots[i]).toBe(200);
+      // Either done, or reported as incomplete: never averaged in as if it were.
+      expect(env.state.incomplete[i] === 1 ? env.state.remainingLots[i] > 0 : env.state.remainingLots[i] === 0).toBe(true);
+    }
+  });
+
+  it("reports a market too thin to absorb the remainder as incomplete", () => {
+    const env = new ExecutionVectorEnv(2, { ...poisson(1, 1_000_000), market: { ...poisson().market, flow: { kind: "poisson", seedDepth: 2 } } });
+    env.reset({ seed: 1 });
+    env.step(new Int32Array(4));
+    for (let i = 0; i < 2; i++) {
+      expect(env.state.incomplete[i]).toBe(1);
+      expect(env.state.remainingLots[i]).toBeGreaterThan(0);
+      expect(env.state.filledLots[i]).toBeGreaterThan(0);
+    }
+  });
+
+  it("keeps a resting child's queue place when the price is unchanged and it is resized", () => {
+    const env = new ExecutionVectorEnv(1, { ...poisson(20, 100), task: { ...poisson().task, parentLots: 100, horizonSteps: 20, actionMode: "lots" } });
+    // Seed 11: the bid stays at 9999 over both decisions and the child rests there, unfilled, behind others.
+    env.reset({ seed: 11 });
+    const s = env.state;
+    env.step(Int32Array.of(20, 1)); // 20 lots at the touch
+    expect([s.restingLots[0], s.restingPriceTicks[0], s.bestBidTicks[0]]).toEqual([20, 9999, 9999]);
+    const queueBefore = env.observations[13];
+    expect(queueBefore).toBeGreaterThan(0);
+    env.step(Int32Array.of(10, 1)); // the same price, smaller: a reduce, not a cancel and a new order
+    expect([s.restingLots[0], s.restingPriceTicks[0], s.filledLots[0]]).toEqual([10, 9999, 0]);
+    // Sent again, it would queue behind everything at 9999; resized, it keeps its place (or moves up).
+    expect(env.observations[13]).toBeLessThanOrEqual(queueBefore);
+  });
+
+  it("is deterministic: the same seed gives the same run, another seed another", () => {
+    const run = (seed: number) => {
+      const env = new ExecutionVectorEnv(4, poisson());
+      env.reset({ seed });
+      const rng = new Rng(1);
+      const actions = new Int32Array(8);
+      const trace: number[] = [];
+      for (let t = 0; t < 40; t++) {
+        env.step(randomActions(rng, 4, actions));
+        trace.push(...env.rewards, ...env.observations);
+      }
+      return trace;
+    };
+    expect(run(21)).toEqual(run(21));
+    expect(run(21)).not.toEqual(run(22));
+  });
+
+  it.each([
+    ["a negative quantity", { parentLots: -5 }, "task.parentLots"],
+    ["a horizon shorter than one step", { horizonSteps: 0 }, "task.horizonSteps"],
+    ["an unknown side", { side: "hold" }, "task.side"],
+    ["a window that ends before it starts", { starts: { kind: "window", fromNs: 10, toNs: 5 } }, "task.starts.toNs"],
+  ])("refuses %s, naming the field", (_what, change, field) => {
+    const config = poisson();
+    expect(() => new ExecutionVectorEnv(2, { ...config, task: { ...config.task, ...change } as ExecutionEnvConfig["task"] })).toThrow(field);
+  });
+
+  it("refuses an unknown market kind, naming the field", () => {
+    const config = poisson();
+    const bad = { ...config, market: { ...config.market, flow: { kind: "garch" } } } as unknown as ExecutionEnvConfig;
+    expect(() => new ExecutionVectorEnv(2, bad)).toThrow(/flow\.kind must be "poisson", "lobster" or "l2"/);
+  });
+
+  it("refuses an action outside the space, and a step before reset", () => {
+    const env = new ExecutionVectorEnv(2, poisson());
+    expect(() => env.step(new Int32Array(4))).toThrow(/before reset/);
+    env.reset({ seed: 1 });
+    expect(() => env.step(Int32Array.of(0, 0, 5, 0))).toThrow(/env 1: action \(5, 0\) is outside the action space/);
+    expect(() => env.step(new Int32Array(3))).toThrow(/Int32Array of 4/);
+  });
+});
+
+const haveGoog = available("execution env on the GOOG replay", goog.message, goog.orderbook);
+describe.skipIf(!haveGoog)("ExecutionEnv on the GOOG LOBSTER replay", () => {
+  let data: LobsterReplayData;
+  const HOUR = 3_600e9;
+  beforeAll(() => {
+    const imp = parseLobster(goog.message, goog.orderbook);
+    data = new LobsterReplayData(imp.messages.columns, imp.book.columns);
+  });
+  const config = (): ExecutionEnvConfig => ({
+    market: { fees: { makerBps: 0, takerBps: 0.3 }, orderEntryLatency: { kind: "constant", ns: 200_000 }, flow: { kind: "lobster", data } },
+    // Buy 300 shares over 2 minutes in 5-second decisions, starting somewhere in the morning.
+    task: { side: "buy", parentLots: 300, horizonSteps: 24, stepNs: 5e9, starts: { kind: "window", fromNs: 0.25 * HOUR, toNs: 2 * HOUR } },
+  });
+
+  it("passes checkEnv", () => {
+    expect(checkEnv(new ExecutionEnv(config()), { maxSteps: 30, otherSeeds: 2 }).passed.length).toBeGreaterThan(5);
+  });
+
+  it("completes every episode and its return is minus its shortfall", () => {
+    const env = new ExecutionVectorEnv(8, config());
+    env.reset({ seed: 100 });
+    const s = env.state;
+    const returns = new Float64Array(8);
+    const done = new Uint8Array(8);
+    const rng = new Rng(3);
+    const actions = new Int32Array(16);
+    // Every episode ends by its horizon (24 decisions), earlier if the parent is done first.
+    for (let t = 0; t < 24; t++) {
+      env.step(randomActions(rng, 8, actions));
+      for (let i = 0; i < 8; i++) {
+        if (done[i]) continue;
+        returns[i] += env.rewards[i];
+        if (!env.terminated[i]) continue;
+        done[i] = 1;
+        expect(s.filledLots[i]).toBe(300);
+        const isBps = (-s.cash[i] / (300 * s.arrivalMidTicks[i] * 0.01) - 1) * 1e4;
+        expect(Math.abs(-returns[i] - isBps)).toBeLessThan(1e-9);
+      }
+    }
+    expect([...done]).toEqual(new Array(8).fill(1));
+  });
+
+  it("refuses a window that would run past the end of the file", () => {
+    const c = config();
+    expect(() => new ExecutionVectorEnv(2, { ...c, task: { ...c.task, starts: { kind: "list", startsNs: [7 * HOUR] } } })).toThrow(/past the end of the lobster data/);
+  });
+});
+
+const haveSpot = available("execution env on the Binance replay", spot.day08, spot.day09);
+describe.skipIf(!haveSpot)("ExecutionEnv on the Binance BTCUSDT L2 replay", () => {
+  let data: L2ReplayData;
+  beforeAll(() => {
+    const imp = parseBinance([spot.day08, spot.day09]);
+    data = new L2ReplayData(imp.depth.columns, imp.trades.columns);
+  });
+
+  it("passes checkEnv, and sells the parent in every episode", () => {
+    const config: ExecutionEnvConfig = {
+      market: { tickSize: 0.01, lotSize: 1e-5, fees: { makerBps: 0, takerBps: 1 }, flow: { kind: "l2", data } },
+      task: { side: "sell", parentLots: 5_000, horizonSteps: 30, stepNs: 1e9, starts: { kind: "window", fromNs: 10e9, toNs: 200e9 } },
+    };
+    expect(checkEnv(new ExecutionEnv(config), { maxSteps: 40, otherSeeds: 2 }).passed.length).toBeGreaterThan(5);
+    const env = new ExecutionVectorEnv(4, config);
+    env.reset({ seed: 8 });
+    const rng = new Rng(5);
+    const actions = new Int32Array(8);
+    const done = new Uint8Array(4);
+    for (let t = 0; t < 30; t++) {
+      env.step(randomActions(rng, 4, actions));
+      for (let i = 0; i < 4; i++) {
+        if (done[i] || !env.terminated[i]) continue;
+        done[i] = 1;
+        expect(env.state.filledLots[i] + env.state.remainingLots[i]).toBe(5_000);
+        expect(env.state.incomplete[i] === 1 || env.state.remainingLots[i] === 0).toBe(true);
+      }
+    }
+    expect([...done]).toEqual([1, 1, 1, 1]);
+  });
+});
+
+it("wraps native failures as TrancheError with the reason", () => {
+  const config = poisson();
+  expect(() => new ExecutionVectorEnv(0, config)).toThrow(TrancheError);
+});
