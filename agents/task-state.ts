@@ -19,8 +19,10 @@ export type Placement = (typeof Placement)[keyof typeof Placement];
  *   default `MultiDiscrete([5, 4])` space agents learn in;
  * - `lots`: the child order's size in lots, exactly (baselines use this to follow their schedules exactly).
  * Size 0 means wait: no new child this step, and a resting child stays as it is. A limit child at the
- * price of the resting one resizes it (its queue place kept); at another price it replaces it.
- * The quantity is capped at what is left after the resting child, so the parent is never overfilled.
+ * price of the resting one resizes it to the size asked (a reduce keeps its queue place; growing adds an
+ * order behind it); at another price it replaces it. A market child cancels every resting child first.
+ * What is sent is capped so that the live children never hold more than what is left of the parent (a
+ * child being cancelled may still fill on the way), so the parent is never overfilled.
  */
 export type ActionMode = "multiplier" | "lots";
 
@@ -38,6 +40,8 @@ export interface ExecutionTaskState {
   readonly horizonSteps: Int32Array;
   /** What a linear (TWAP) schedule would still hold now: parent × (horizon − elapsed) / horizon. */
   readonly scheduleRemainingLots: Float64Array;
+  /** When the episode started, ns since the flow's origin (a replay: since the file's first message). */
+  readonly episodeStartNs: Float64Array;
   /** Mid at the episode's start, ticks: the benchmark of implementation shortfall. */
   readonly arrivalMidTicks: Float64Array;
   /** Top of book as the agent sees it (market-data latency applied); NaN when that side is empty. */

@@ -7,10 +7,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { batchBenchmarks } from "./batch.js";
 import { bookBenchmarks } from "./book.js";
+import { envBenchmarks } from "./env.js";
 import { type BenchResult, type Benchmark, formatRate } from "./harness.js";
 import { replayBenchmarks } from "./replay.js";
 
-const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks];
+const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks];
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), "results.json");
 

@@ -41,6 +41,7 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
   readonly state: ExecutionIO;
   private readonly batch: ExecutionBatch;
   private readonly seeds: (number | undefined)[];
+  private readonly stepResult: VectorStepResult;
   private started = false;
   private closed = false;
 
@@ -60,6 +61,8 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
     this.truncated = new Uint8Array(this.numEnvs); // only a TimeLimit wrapper truncates
     this.resetMask = this.state.resetMask;
     this.seeds = new Array<number | undefined>(this.numEnvs);
+    // Every step returns this one tuple of the env's own arrays: nothing is allocated per step.
+    this.stepResult = [this.observations, this.rewards, this.terminated, this.truncated, NO_INFO];
   }
 
   reset(args: VectorResetArgs = {}): VectorResetResult {
@@ -85,7 +88,12 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
     } catch (e) {
       throw new EnvError("INVALID_ACTION", (e as Error).message);
     }
-    return [this.observations, this.rewards, this.terminated, this.truncated, NO_INFO];
+    return this.stepResult;
+  }
+
+  /** Background-flow events applied in all markets since construction, over every episode. */
+  flowEvents(): number {
+    return this.batch.flowEvents();
   }
 
   close(): void {

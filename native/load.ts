@@ -49,6 +49,7 @@ export interface NativeExecutionHandle {
   reset(seeds: Float64Array): void;
   step(): void;
   checkInvariants(): string | null;
+  flowEvents(): number;
 }
 
 export interface NativeLobsterDataHandle {

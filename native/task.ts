@@ -166,7 +166,7 @@ export function createExecutionIO(numEnvs: number, stepNs: number): ExecutionIO 
     episodeCostBps: f64(), cash: f64(), episodeIndex: new Int32Array(numEnvs),
     side: new Uint8Array(numEnvs), parentLots: f64(), remainingLots: f64(), filledLots: f64(),
     elapsedSteps: new Int32Array(numEnvs), horizonSteps: new Int32Array(numEnvs), scheduleRemainingLots: f64(),
-    arrivalMidTicks: f64(), bestBidTicks: f64(), bestAskTicks: f64(), bidQtyLots: f64(), askQtyLots: f64(),
+    episodeStartNs: f64(), arrivalMidTicks: f64(), bestBidTicks: f64(), bestAskTicks: f64(), bidQtyLots: f64(), askQtyLots: f64(),
     stepFilledLots: f64(), stepMarketVolumeLots: f64(), episodeMarketVolumeLots: f64(), restingLots: f64(), restingPriceTicks: f64(),
   };
 }
@@ -213,11 +213,21 @@ export class ExecutionBatch {
 
   /** One decision in every env from `io.actions`. */
   step(): void {
-    this.run(() => this.native.step());
+    // No closure here: the vector path allocates nothing per step.
+    try {
+      this.native.step();
+    } catch (e) {
+      throw new TrancheError("INVALID_ARGUMENT", (e as Error).message);
+    }
   }
 
   checkInvariants(): string | null {
     return this.native.checkInvariants();
+  }
+
+  /** Background-flow events applied in all markets since construction, over every episode. */
+  flowEvents(): number {
+    return this.native.flowEvents();
   }
 
   private run(f: () => void): void {

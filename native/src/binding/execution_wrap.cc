@@ -16,6 +16,7 @@ Napi::Function ExecutionWrap::Init(Napi::Env env) {
                                        InstanceMethod<&ExecutionWrap::Reset>("reset"),
                                        InstanceMethod<&ExecutionWrap::Step>("step"),
                                        InstanceMethod<&ExecutionWrap::CheckInvariants>("checkInvariants"),
+                                       InstanceMethod<&ExecutionWrap::FlowEvents>("flowEvents"),
                                        StaticValue("featureNames", names),
                                        StaticValue("featureVersion", Napi::String::New(env, kFeatureVersion)),
                                    });
@@ -66,6 +67,7 @@ ExecutionWrap::ExecutionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   io_.elapsedSteps = arrayArg<int32_t>(io.Get("elapsedSteps"), "io.elapsedSteps", N);
   io_.horizonSteps = arrayArg<int32_t>(io.Get("horizonSteps"), "io.horizonSteps", N);
   io_.scheduleRemainingLots = arrayArg<double>(io.Get("scheduleRemainingLots"), "io.scheduleRemainingLots", N);
+  io_.episodeStartNs = arrayArg<double>(io.Get("episodeStartNs"), "io.episodeStartNs", N);
   io_.arrivalMidTicks = arrayArg<double>(io.Get("arrivalMidTicks"), "io.arrivalMidTicks", N);
   io_.bestBidTicks = arrayArg<double>(io.Get("bestBidTicks"), "io.bestBidTicks", N);
   io_.bestAskTicks = arrayArg<double>(io.Get("bestAskTicks"), "io.bestAskTicks", N);
@@ -101,6 +103,11 @@ Napi::Value ExecutionWrap::Step(const Napi::CallbackInfo& info) {
   std::string error;
   if (!batch_->step(io_, &error)) throw Napi::RangeError::New(info.Env(), error);
   return info.Env().Undefined();
+}
+
+// flowEvents() -> background-flow events applied in all markets since construction.
+Napi::Value ExecutionWrap::FlowEvents(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(batch_->flowEvents()));
 }
 
 // checkInvariants() -> null or "market i: why" for the first market whose book is inconsistent.

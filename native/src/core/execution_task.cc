@@ -11,7 +11,16 @@ namespace tranche {
 ExecutionBatch::ExecutionBatch(uint32_t markets, const MarketConfig& cfg, const Batch::FlowFactory& flows, const ExecutionSpec& spec)
     : spec_(spec), tasks_(markets), lastTop_(markets), stepFilled_(markets, 0), tickValue_(cfg.instrument.tickSize * cfg.instrument.lotSize) {
   markets_.reserve(markets);
-  for (uint32_t m = 0; m < markets; ++m) markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
+  for (uint32_t m = 0; m < markets; ++m) {
+    markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
+    markets_.back()->recordDepth5(true);
+  }
+}
+
+uint64_t ExecutionBatch::flowEvents() const {
+  uint64_t total = flowEventsDone_;
+  for (const auto& mk : markets_) total += mk->flowEvents();
+  return total;
 }
 
 bool ExecutionBatch::reset(const ExecutionIO& io, const uint64_t* seeds, const uint8_t* reseed, std::string* error) {
@@ -47,6 +56,7 @@ bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
     start = spec_.startMinNs + static_cast<TsNs>(pick.below(static_cast<uint64_t>(spec_.startMaxNs - spec_.startMinNs) + 1));
   }
   Market& mk = *markets_[m];
+  flowEventsDone_ += mk.flowEvents();
   mk.reset(t.seed, start);
   const Book& book = mk.book();
   if (book.bestBid() == kNoBid || book.bestAsk() == kNoAsk) {
@@ -57,6 +67,7 @@ bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
     return false;
   }
   t.arrivalMid = 0.5 * (static_cast<double>(book.bestBid()) + static_cast<double>(book.bestAsk()));
+  t.startNs = start;
   t.notional = static_cast<double>(spec_.parentLots) * t.arrivalMid * tickValue_;
   t.remaining = spec_.parentLots;
   t.lastBuy = mk.marketBuyLots();
@@ -301,6 +312,7 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   io.horizonSteps[m] = static_cast<int32_t>(spec_.horizonSteps);
   io.scheduleRemainingLots[m] = static_cast<double>(spec_.parentLots) * (spec_.horizonSteps - t.elapsed) / spec_.horizonSteps;
   io.arrivalMidTicks[m] = t.arrivalMid;
+  io.episodeStartNs[m] = static_cast<double>(t.startNs);
   io.bestBidTicks[m] = top.bid == kNoBid ? NAN : static_cast<double>(top.bid);
   io.bestAskTicks[m] = top.ask == kNoAsk ? NAN : static_cast<double>(top.ask);
   io.bidQtyLots[m] = static_cast<double>(top.bidQty);

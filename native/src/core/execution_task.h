@@ -53,6 +53,7 @@ struct ExecutionIO {
   int32_t* elapsedSteps;
   int32_t* horizonSteps;
   double* scheduleRemainingLots;
+  double* episodeStartNs;
   double* arrivalMidTicks;
   double* bestBidTicks;
   double* bestAskTicks;
@@ -79,6 +80,8 @@ class ExecutionBatch {
   uint32_t markets() const { return static_cast<uint32_t>(markets_.size()); }
   Market& market(uint32_t m) { return *markets_[m]; }
   const ExecutionSpec& spec() const { return spec_; }
+  // Background-flow events applied in all markets since construction (across episodes).
+  uint64_t flowEvents() const;
 
  private:
   struct Task {
@@ -90,6 +93,7 @@ class ExecutionBatch {
     Lots filled = 0;
     uint32_t elapsed = 0;
     double arrivalMid = 0;
+    TsNs startNs = 0;
     double notional = 0;    // parent × arrival mid, quote currency: the denominator of the shortfall
     double costBps = 0;
     Lots lastBuy = 0, lastSell = 0;  // market volume counters at the last decision
@@ -112,6 +116,7 @@ class ExecutionBatch {
   std::vector<TopOfBook> lastTop_;  // the snapshot the last observation was built from: limits price off it
   std::vector<Lots> stepFilled_;
   double tickValue_;                // quote currency per tick per lot
+  uint64_t flowEventsDone_ = 0;     // events of episodes already over
 };
 
 }  // namespace tranche

@@ -173,10 +173,12 @@ void Market::recordTop() {
   top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
   top.bidDepth5 = top.bidQty;
   top.askDepth5 = top.askQty;
-  Tick p = top.bid;
-  for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
-  p = top.ask;
-  for (int k = 1; k < 5 && p != kNoAsk && (p = book_.nextLevel(kAsk, p)) != kNoAsk; ++k) top.askDepth5 += book_.depthAt(kAsk, p);
+  if (recordDepth5_) {
+    Tick p = top.bid;
+    for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
+    p = top.ask;
+    for (int k = 1; k < 5 && p != kNoAsk && (p = book_.nextLevel(kAsk, p)) != kNoAsk; ++k) top.askDepth5 += book_.depthAt(kAsk, p);
+  }
   const size_t last = (historyHead_ + historyCount_ + kHistory - 1) % kHistory;
   if (historyCount_ > 0 && history_[last].tsNs == now_) {
     history_[last] = top;  // same instant: keep only the state after the last event

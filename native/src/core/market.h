@@ -95,6 +95,9 @@ class Market {
   Lots queueAhead(int slot) const;
   // Top of book delayed by a market-data latency draw.
   TopOfBook observe();
+  // Also keep the best five levels' sizes in every recorded top (the execution task's features read them;
+  // the plain batch does not pay for the walk).
+  void recordDepth5(bool on) { recordDepth5_ = on; }
 
   // Fills since the last drain, and their running totals.
   const std::vector<AgentFill>& fills() const { return fills_; }
@@ -141,6 +144,7 @@ class Market {
   std::vector<AgentFill> fills_;
   Lots position_ = 0;
   uint64_t flowEvents_ = 0;
+  bool recordDepth5_ = false;
   Lots marketBuyLots_ = 0;
   Lots marketSellLots_ = 0;
   double cash_ = 0.0;
