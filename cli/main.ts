@@ -10,9 +10,9 @@ const usage = `tranche — reinforcement-learning execution agents on a native o
 
 Usage:
   tranche quickstart [--markets N] [--parent-lots Q] [--steps S] [--step-ms MS] [--seed K]
-      Runs the main job on the embedded default market. Today (before training exists) that is a
-      batch of simulated markets (zero-intelligence Poisson flow, latency, fees) in which a TWAP-style
-      parent order is executed; prints throughput and implementation-shortfall statistics.
+      Runs the main job on the embedded default market. Today (before evaluation and training exist)
+      that is the TWAP and TWAP-passive baselines on the same episodes of the execution env (Poisson
+      flow, latency, fees); prints their implementation shortfall and the env's throughput.
   tranche data import-lobster <message> <orderbook> -o <file.arrow> [--tick N] [--date D] [--timezone Z] [--symbol S] [--no-verify]
   tranche data import-binance <files...> -o <file.arrow> [--tick T] [--lot L]
   tranche data info <file.arrow>
@@ -53,17 +53,17 @@ async function quickstart(argv: string[]): Promise<number> {
     stepMs: intOption("step-ms", str("step-ms"), quickstartDefaults.stepMs),
     seed: intOption("seed", str("seed"), quickstartDefaults.seed, 0),
   };
-  console.log("tranche quickstart: training is not built yet, so this runs the most complete job available:");
-  console.log(`  ${opts.markets} simulated markets (native batch engine, zero-intelligence Poisson flow, lognormal order-entry latency,`);
-  console.log(`  taker fee 2 bps), each buying ${opts.parentLots} lots over ${opts.horizonSteps} steps of ${opts.stepMs} ms with a TWAP schedule`);
-  console.log("  (passive slice at the bid, market order when behind schedule, remainder crossed at the horizon).");
+  console.log("tranche quickstart: evaluation and training are not built yet, so this runs the most complete job available:");
+  console.log(`  the agents/ TWAP and TWAP-passive baselines on the same ${opts.markets} episodes of the execution env (native batch,`);
+  console.log(`  zero-intelligence Poisson flow, lognormal order-entry latency, taker fee 2 bps), each buying ${opts.parentLots} lots`);
+  console.log(`  over ${opts.horizonSteps} decisions of ${opts.stepMs} ms; what is left at the horizon crosses the book.`);
   const r = runQuickstart(opts, console.log);
-  console.log("results:");
-  console.log(`  market-steps/s          ${r.marketStepsPerSec.toFixed(0)} (${r.seconds.toFixed(2)} s wall)`);
-  console.log(`  lots filled             ${r.filledLots} of ${opts.parentLots * opts.markets}`);
-  console.log(`  passive fill share      ${(r.passiveFillShare * 100).toFixed(1)}%`);
-  console.log(`  shortfall vs arrival    ${r.meanShortfallBps.toFixed(2)} bps mean, ${r.stdShortfallBps.toFixed(2)} bps std across markets`);
-  console.log(`  fees paid               ${r.feesPaid.toFixed(2)} (quote currency, all markets)`);
+  console.log("results (implementation shortfall vs the arrival mid, bps, fees included):");
+  for (const p of r.policies) {
+    const incomplete = p.incomplete > 0 ? `, ${p.incomplete} incomplete (not averaged in)` : "";
+    console.log(`  ${p.policy.padEnd(13)} ${p.meanShortfallBps.toFixed(2)} mean, ${p.stdShortfallBps.toFixed(2)} std across episodes; ${p.filledLots} of ${opts.parentLots * r.markets} lots filled${incomplete}`);
+  }
+  console.log(`  env steps/s    ${r.envStepsPerSec.toFixed(0)} (${r.seconds.toFixed(2)} s wall)`);
   return 0;
 }
 

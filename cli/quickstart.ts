@@ -1,6 +1,8 @@
-// `tranche quickstart`: the most complete job the project can run today. Until training lands it runs
-// a batch of simulated markets with a TWAP-style parent order in each and reports execution statistics.
-import { BatchMarket, CommandKind, Side, SlotState, Tif } from "../native/index.js";
+// `tranche quickstart`: the most complete job the project can run today. Until evaluation and training land
+// it runs the agents/ TWAP and TWAP-passive baselines on the same episodes of an ExecutionVectorEnv and reports
+// their implementation shortfall; the evaluation issue replaces this with the full report.
+import { PassiveTwapPolicy, TwapPolicy, type Policy } from "../agents/index.js";
+import { ExecutionVectorEnv, type ExecutionEnvConfig } from "../env/execution.js";
 
 export interface QuickstartOptions {
   markets: number;
@@ -14,96 +16,74 @@ export interface QuickstartOptions {
 
 export const quickstartDefaults: QuickstartOptions = { markets: 64, parentLots: 200, stepMs: 1000, horizonSteps: 120, seed: 1 };
 
+/** One policy's episodes: every market ran one parent order. */
+export interface QuickstartPolicyResult {
+  policy: string;
+  summary: string;
+  filledLots: number;
+  /** Episodes the book could not complete at the horizon (never averaged in as done). */
+  incomplete: number;
+  /** Implementation shortfall against the arrival mid, bps of the parent notional, fees included (positive = cost). */
+  meanShortfallBps: number;
+  stdShortfallBps: number;
+}
+
 export interface QuickstartReport {
   markets: number;
   steps: number;
-  marketStepsPerSec: number;
-  filledLots: number;
-  /** Mean implementation shortfall against the arrival mid, in basis points (positive = cost). */
-  meanShortfallBps: number;
-  stdShortfallBps: number;
-  passiveFillShare: number;
-  feesPaid: number;
+  /** Env steps per second over both policies' runs (wall clock, TypeScript included). */
+  envStepsPerSec: number;
   seconds: number;
+  policies: QuickstartPolicyResult[];
 }
 
-/**
- * Each market: buy `parentLots` over `horizonSteps` decisions. A passive limit for two TWAP slices rests at
- * the bid (slot 0) while the bid stays there and the schedule allows; when the bid moves or the order falls
- * behind schedule it is pulled, and what is behind is crossed with a market order (slot 1); the last step
- * crosses the remainder. Maker 0, taker 2 bps.
- */
+/** The embedded default market: zero-intelligence Poisson flow, lognormal order-entry latency, taker 2 bps. */
+export function quickstartMarket(opts: QuickstartOptions): ExecutionEnvConfig {
+  return {
+    market: {
+      tickSize: 0.01, lotSize: 1,
+      fees: { makerBps: 0, takerBps: 2 },
+      orderEntryLatency: { kind: "lognormal", medianNs: 300_000, sigma: 0.5, capNs: 5_000_000 },
+      marketDataLatency: { kind: "constant", ns: 100_000 },
+      flow: { kind: "poisson", referencePriceTicks: 10_000 },
+    },
+    task: { side: "buy", parentLots: opts.parentLots, horizonSteps: opts.horizonSteps, stepNs: opts.stepMs * 1_000_000, actionMode: "lots" },
+  };
+}
+
+/** Runs each baseline on the same seeded episodes (one per market) and summarises its shortfall. */
 export function runQuickstart(opts: QuickstartOptions, log: (line: string) => void = () => {}): QuickstartReport {
+  const policies: Policy[] = [new TwapPolicy(), new PassiveTwapPolicy()];
+  const env = new ExecutionVectorEnv(opts.markets, quickstartMarket(opts));
+  const n = env.numEnvs;
+  const actions = new Int32Array(2 * n);
+  const results: QuickstartPolicyResult[] = [];
+  let steps = 0;
   const started = performance.now();
-  const batch = new BatchMarket({
-    markets: opts.markets, commandsPerMarket: 1, fillsPerMarket: 32, tickSize: 0.01, lotSize: 1,
-    fees: { makerBps: 0, takerBps: 2 },
-    orderEntryLatency: { kind: "lognormal", medianNs: 300_000, sigma: 0.5, capNs: 5_000_000 },
-    marketDataLatency: { kind: "constant", ns: 100_000 },
-    flow: { kind: "poisson", referencePriceTicks: 10_000 },
-  });
-  const io = batch.io;
-  const n = opts.markets, C = batch.commandsPerMarket, dtNs = opts.stepMs * 1_000_000;
-  batch.reset(opts.seed);
-  batch.step(dtNs); // let the book fill in before the parent order arrives
-  const arrivalMid = Float64Array.from({ length: n }, (_, m) => (io.bestBid[m] + io.bestAsk[m]) / 2);
-  const filled = new Float64Array(n), notionalTicks = new Float64Array(n);
-  let passiveLots = 0;
-  for (let step = 0; step < opts.horizonSteps; step++) {
-    io.cmdKind.fill(CommandKind.None);
-    for (let m = 0; m < n; m++) {
-      const left = opts.parentLots - filled[m];
-      if (left <= 0) continue;
-      const k = m * C;
-      const slot0 = io.slotState[m * 8];
-      const resting = slot0 === SlotState.Resting || slot0 === SlotState.InFlight;
-      const scheduleLeft = opts.parentLots * (1 - step / opts.horizonSteps);
-      const behind = Math.max(0, Math.round(left - scheduleLeft));
-      const lastStep = step >= opts.horizonSteps - 1;
-      if (resting) {
-        // Keep the passive slice while it is at the bid and the schedule allows; otherwise pull it first,
-        // so that with nothing outstanding the next step cannot overfill.
-        if (lastStep || behind > 0 || io.slotPriceTicks[m * 8] !== io.bestBid[m]) {
-          io.cmdKind[k] = CommandKind.Cancel; io.cmdSlot[k] = 0;
-        }
-        continue;
+  for (const policy of policies) {
+    // The same seeds for every policy: common random numbers, so the difference is the policy's.
+    const [obs] = env.reset({ seed: opts.seed });
+    const done = new Uint8Array(n), cost = new Float64Array(n), filled = new Float64Array(n);
+    let finished = 0;
+    for (let t = 0; finished < n; t++) {
+      policy.act(obs, env.state, actions);
+      env.step(actions);
+      steps++;
+      for (let i = 0; i < n; i++) {
+        if (done[i] || !env.terminated[i]) continue;
+        done[i] = 1;
+        finished++;
+        cost[i] = env.state.episodeCostBps[i];
+        filled[i] = env.state.filledLots[i];
       }
-      if (lastStep || behind > 0) {
-        io.cmdKind[k] = CommandKind.Market; io.cmdSlot[k] = 1; io.cmdSide[k] = Side.Buy;
-        io.cmdQtyLots[k] = lastStep ? left : Math.min(left, behind);
-      } else if (Number.isFinite(io.bestBid[m])) {
-        io.cmdKind[k] = CommandKind.Limit; io.cmdSlot[k] = 0; io.cmdSide[k] = Side.Buy; io.cmdTif[k] = Tif.GTC;
-        io.cmdPriceTicks[k] = io.bestBid[m];
-        io.cmdQtyLots[k] = Math.min(left, Math.max(1, Math.round((2 * opts.parentLots) / opts.horizonSteps)));
-      }
+      if (t % 30 === 0) log(`  ${policy.name} step ${t}/${opts.horizonSteps}: ${env.state.filledLots.reduce((a, b) => a + b, 0)} lots filled across ${n} markets`);
     }
-    batch.step(dtNs);
-    for (let m = 0; m < n; m++) {
-      const count = Math.min(io.fillCount[m], batch.fillsPerMarket);
-      for (let f = 0; f < count; f++) {
-        const k = m * batch.fillsPerMarket + f;
-        filled[m] += io.fillQtyLots[k];
-        notionalTicks[m] += io.fillQtyLots[k] * io.fillPriceTicks[k];
-        if (io.fillMaker[k]) passiveLots += io.fillQtyLots[k];
-      }
-    }
-    if (step % 30 === 0) log(`  step ${step}/${opts.horizonSteps}: ${filled.reduce((a, b) => a + b, 0)} lots filled across ${n} markets`);
+    const incomplete = Array.from(filled).filter((f) => f < opts.parentLots).length;
+    const complete = Array.from(cost).filter((_, i) => filled[i] === opts.parentLots);
+    const mean = complete.reduce((a, b) => a + b, 0) / Math.max(1, complete.length);
+    const std = Math.sqrt(complete.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, complete.length - 1));
+    results.push({ policy: policy.name, summary: policy.describe().summary, filledLots: filled.reduce((a, b) => a + b, 0), incomplete, meanShortfallBps: mean, stdShortfallBps: std });
   }
   const seconds = (performance.now() - started) / 1000;
-  // Shortfall of a buy: (average price - arrival mid) / arrival mid, in bps; fees included.
-  const is = Array.from({ length: n }, (_, m) => {
-    if (filled[m] === 0) return 0;
-    const avg = notionalTicks[m] / filled[m];
-    const feeBps = (io.feesPaid[m] / (filled[m] * avg * 0.01)) * 1e4;
-    return ((avg - arrivalMid[m]) / arrivalMid[m]) * 1e4 + feeBps;
-  });
-  const mean = is.reduce((a, b) => a + b, 0) / n;
-  const std = Math.sqrt(is.reduce((a, b) => a + (b - mean) ** 2, 0) / Math.max(1, n - 1));
-  const totalFilled = filled.reduce((a, b) => a + b, 0);
-  return {
-    markets: n, steps: opts.horizonSteps + 1, marketStepsPerSec: (n * (opts.horizonSteps + 1)) / seconds,
-    filledLots: totalFilled, meanShortfallBps: mean, stdShortfallBps: std,
-    passiveFillShare: totalFilled > 0 ? passiveLots / totalFilled : 0,
-    feesPaid: io.feesPaid.reduce((a, b) => a + b, 0), seconds,
-  };
+  return { markets: n, steps: opts.horizonSteps, envStepsPerSec: (steps * n) / seconds, seconds, policies: results };
 }
