@@ -14,6 +14,6 @@ export {
   type L3ColumnsInput, type LobsterReplayState, type LobsterReplayStats,
 } from "./replay.js";
 export {
-  ExecutionBatch, FEATURES, FEATURE_VERSION, createExecutionIO,
+  EXECUTION_IO, ExecutionBatch, FEATURES, FEATURE_VERSION, createExecutionIO,
   type EpisodeStarts, type ExecutionIO, type ExecutionTaskSpec, type FeatureSpec,
 } from "./task.js";

@@ -44,25 +44,59 @@ export interface NativeTaskConfig {
   starts?: Float64Array;
 }
 
-/** Caller-visible arrays of an execution batch: the task state policies read, and the env's step outputs. */
-export interface ExecutionIO extends ExecutionTaskState {
-  /** [N × 2] env-major: (size, placement). Read by every step. */
-  readonly actions: Int32Array;
-  /** [N × F] the feature vector of each env's next decision. */
-  readonly observations: Float32Array;
+/** Element types of the IO arrays, named as the binding names them. */
+type IoElement = "Int32Array" | "Float32Array" | "Float64Array" | "Uint8Array";
+type ArrayOf<E extends IoElement> = E extends "Int32Array" ? Int32Array : E extends "Float32Array" ? Float32Array : E extends "Float64Array" ? Float64Array : Uint8Array;
+
+/**
+ * The arrays of an execution batch: [element type, elements per env ("F" = the feature count)], in the order
+ * of TRANCHE_EXECUTION_IO in native/src/core/execution_task.h. The ExecutionIO type and the allocator follow
+ * from this table; at load it is compared with the addon's own.
+ */
+export const EXECUTION_IO = {
+  /** (size, placement) per env, env-major; read by every step. */
+  actions: ["Int32Array", 2],
+  /** The feature vector of each env's next decision. */
+  observations: ["Float32Array", "F"],
   /** Minus the step's implementation shortfall in bps of the parent's arrival notional (fees in), minus the risk term. */
-  readonly rewards: Float64Array;
-  readonly terminated: Uint8Array;
+  rewards: ["Float64Array", 1],
+  terminated: ["Uint8Array", 1],
   /** 1 where this step reset the env (next-step autoreset): its action was ignored and its reward is 0. */
-  readonly resetMask: Uint8Array;
+  resetMask: ["Uint8Array", 1],
   /** 1 where the episode ended with lots the book could not absorb at the horizon (never averaged in as done). */
-  readonly incomplete: Uint8Array;
+  incomplete: ["Uint8Array", 1],
   /** The episode's implementation shortfall so far, bps of the parent's arrival notional, fees included. */
-  readonly episodeCostBps: Float64Array;
+  episodeCostBps: ["Float64Array", 1],
   /** The market's own account of the episode, quote currency: minus what buys cost, plus sells earned, minus fees. */
-  readonly cash: Float64Array;
-  readonly episodeIndex: Int32Array;
-}
+  cash: ["Float64Array", 1],
+  episodeIndex: ["Int32Array", 1],
+  side: ["Uint8Array", 1],
+  parentLots: ["Float64Array", 1],
+  remainingLots: ["Float64Array", 1],
+  filledLots: ["Float64Array", 1],
+  elapsedSteps: ["Int32Array", 1],
+  horizonSteps: ["Int32Array", 1],
+  scheduleRemainingLots: ["Float64Array", 1],
+  episodeStartNs: ["Float64Array", 1],
+  arrivalMidTicks: ["Float64Array", 1],
+  bestBidTicks: ["Float64Array", 1],
+  bestAskTicks: ["Float64Array", 1],
+  bidQtyLots: ["Float64Array", 1],
+  askQtyLots: ["Float64Array", 1],
+  stepFilledLots: ["Float64Array", 1],
+  stepMarketVolumeLots: ["Float64Array", 1],
+  episodeMarketVolumeLots: ["Float64Array", 1],
+  restingLots: ["Float64Array", 1],
+  restingPriceTicks: ["Float64Array", 1],
+} as const satisfies Record<string, readonly [IoElement, number | "F"]>;
+
+type ExecutionArrays = { readonly [K in keyof typeof EXECUTION_IO]: ArrayOf<(typeof EXECUTION_IO)[K][0]> };
+
+/**
+ * Caller-visible arrays of an execution batch: the task state policies read (agents/task-state.ts: the
+ * compiler checks the table agrees with it) and the env's step outputs. See {@link EXECUTION_IO}.
+ */
+export interface ExecutionIO extends ExecutionTaskState, ExecutionArrays {}
 
 /** One feature: its name, what it measures and how it is scaled. */
 export interface FeatureSpec {
@@ -156,19 +190,30 @@ function checkWindowInData(market: BatchOptions, task: NativeTaskConfig): void {
   }
 }
 
-/** Allocates the arrays of an execution batch of N envs. */
+/** Allocates the arrays of an execution batch of N envs, from {@link EXECUTION_IO}. */
 export function createExecutionIO(numEnvs: number, stepNs: number): ExecutionIO {
-  const f64 = () => new Float64Array(numEnvs);
-  return {
-    numEnvs, stepNs,
-    actions: new Int32Array(2 * numEnvs), observations: new Float32Array(numEnvs * FEATURES.length),
-    rewards: f64(), terminated: new Uint8Array(numEnvs), resetMask: new Uint8Array(numEnvs), incomplete: new Uint8Array(numEnvs),
-    episodeCostBps: f64(), cash: f64(), episodeIndex: new Int32Array(numEnvs),
-    side: new Uint8Array(numEnvs), parentLots: f64(), remainingLots: f64(), filledLots: f64(),
-    elapsedSteps: new Int32Array(numEnvs), horizonSteps: new Int32Array(numEnvs), scheduleRemainingLots: f64(),
-    episodeStartNs: f64(), arrivalMidTicks: f64(), bestBidTicks: f64(), bestAskTicks: f64(), bidQtyLots: f64(), askQtyLots: f64(),
-    stepFilledLots: f64(), stepMarketVolumeLots: f64(), episodeMarketVolumeLots: f64(), restingLots: f64(), restingPriceTicks: f64(),
+  const make: Record<IoElement, (n: number) => ArrayBufferView> = {
+    Int32Array: (n) => new Int32Array(n), Float32Array: (n) => new Float32Array(n),
+    Float64Array: (n) => new Float64Array(n), Uint8Array: (n) => new Uint8Array(n),
   };
+  const arrays: Record<string, unknown> = { numEnvs, stepNs };
+  for (const [name, [type, perEnv]] of Object.entries(EXECUTION_IO)) {
+    arrays[name] = make[type](numEnvs * (perEnv === "F" ? FEATURES.length : perEnv));
+  }
+  return arrays as unknown as ExecutionIO;
+}
+
+/** Refuses an addon whose IO table or features differ from this file's: a stale build. */
+function checkAddonAgrees(fields: readonly (readonly [string, string, number])[], featureNames: readonly string[], featureVersion: string): void {
+  const ours = Object.entries(EXECUTION_IO).map(([name, [type, perEnv]]) => `${name}:${type}:${perEnv === "F" ? FEATURES.length : perEnv}`);
+  const theirs = fields.map(([name, type, perEnv]) => `${name}:${type}:${perEnv}`);
+  const sameFeatures = featureNames.join() === FEATURES.map((f) => f.name).join() && featureVersion === FEATURE_VERSION;
+  if (ours.join() !== theirs.join() || !sameFeatures) {
+    throw new TrancheError(
+      "NATIVE_LOAD_FAILED",
+      `the addon's execution IO or features (${featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): it is a stale build. Fix: npm run build:native`,
+    );
+  }
 }
 
 /**
@@ -190,9 +235,7 @@ export class ExecutionBatch {
     this.io = createExecutionIO(this.numEnvs, this.task.stepNs);
     this.seeds = new Float64Array(this.numEnvs);
     const cls = binding().NativeExecution;
-    if (cls.featureNames.join() !== FEATURES.map((f) => f.name).join() || cls.featureVersion !== FEATURE_VERSION) {
-      throw new TrancheError("NATIVE_LOAD_FAILED", `the addon's features (${cls.featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): rebuild with npm run build:native`);
-    }
+    checkAddonAgrees(cls.ioFields, cls.featureNames, cls.featureVersion);
     try {
       this.native = new cls(config, this.task, this.io);
     } catch (e) {

@@ -9,6 +9,19 @@
 namespace tranche::binding {
 
 Napi::Function ExecutionWrap::Init(Napi::Env env) {
+  // The IO table as [name, element type, elements per env] rows, for native/task.ts to compare with its own.
+  Napi::Array fields = Napi::Array::New(env);
+  uint32_t row = 0;
+#define TRANCHE_IO_ROW(field, type, perEnv)                                                   \
+  {                                                                                            \
+    Napi::Array r = Napi::Array::New(env, 3);                                                  \
+    r.Set(0u, Napi::String::New(env, #field));                                                  \
+    r.Set(1u, Napi::String::New(env, TypedArrayTraits<type>::name));                           \
+    r.Set(2u, Napi::Number::New(env, perEnv));                                                 \
+    fields.Set(row++, r);                                                                      \
+  }
+  TRANCHE_EXECUTION_IO(TRANCHE_IO_ROW)
+#undef TRANCHE_IO_ROW
   Napi::Array names = Napi::Array::New(env, kFeatureCount);
   for (int i = 0; i < kFeatureCount; ++i) names.Set(static_cast<uint32_t>(i), Napi::String::New(env, kFeatureNames[i]));
   Napi::Function cls = DefineClass(env, "NativeExecution",
@@ -19,6 +32,7 @@ Napi::Function ExecutionWrap::Init(Napi::Env env) {
                                        InstanceMethod<&ExecutionWrap::FlowEvents>("flowEvents"),
                                        StaticValue("featureNames", names),
                                        StaticValue("featureVersion", Napi::String::New(env, kFeatureVersion)),
+                                       StaticValue("ioFields", fields),
                                    });
   return cls;
 }
@@ -50,34 +64,9 @@ ExecutionWrap::ExecutionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
     for (size_t i = 0; i < starts.ElementLength(); ++i) spec.starts.push_back(static_cast<TsNs>(starts[i]));
   }
 
-  const size_t F = static_cast<size_t>(N) * kFeatureCount;
-  io_.actions = arrayArg<int32_t>(io.Get("actions"), "io.actions", 2 * static_cast<size_t>(N));
-  io_.obs = arrayArg<float>(io.Get("observations"), "io.observations", F);
-  io_.reward = arrayArg<double>(io.Get("rewards"), "io.rewards", N);
-  io_.terminated = arrayArg<uint8_t>(io.Get("terminated"), "io.terminated", N);
-  io_.resetMask = arrayArg<uint8_t>(io.Get("resetMask"), "io.resetMask", N);
-  io_.incomplete = arrayArg<uint8_t>(io.Get("incomplete"), "io.incomplete", N);
-  io_.episodeCostBps = arrayArg<double>(io.Get("episodeCostBps"), "io.episodeCostBps", N);
-  io_.cash = arrayArg<double>(io.Get("cash"), "io.cash", N);
-  io_.episodeIndex = arrayArg<int32_t>(io.Get("episodeIndex"), "io.episodeIndex", N);
-  io_.side = arrayArg<uint8_t>(io.Get("side"), "io.side", N);
-  io_.parentLots = arrayArg<double>(io.Get("parentLots"), "io.parentLots", N);
-  io_.remainingLots = arrayArg<double>(io.Get("remainingLots"), "io.remainingLots", N);
-  io_.filledLots = arrayArg<double>(io.Get("filledLots"), "io.filledLots", N);
-  io_.elapsedSteps = arrayArg<int32_t>(io.Get("elapsedSteps"), "io.elapsedSteps", N);
-  io_.horizonSteps = arrayArg<int32_t>(io.Get("horizonSteps"), "io.horizonSteps", N);
-  io_.scheduleRemainingLots = arrayArg<double>(io.Get("scheduleRemainingLots"), "io.scheduleRemainingLots", N);
-  io_.episodeStartNs = arrayArg<double>(io.Get("episodeStartNs"), "io.episodeStartNs", N);
-  io_.arrivalMidTicks = arrayArg<double>(io.Get("arrivalMidTicks"), "io.arrivalMidTicks", N);
-  io_.bestBidTicks = arrayArg<double>(io.Get("bestBidTicks"), "io.bestBidTicks", N);
-  io_.bestAskTicks = arrayArg<double>(io.Get("bestAskTicks"), "io.bestAskTicks", N);
-  io_.bidQtyLots = arrayArg<double>(io.Get("bidQtyLots"), "io.bidQtyLots", N);
-  io_.askQtyLots = arrayArg<double>(io.Get("askQtyLots"), "io.askQtyLots", N);
-  io_.stepFilledLots = arrayArg<double>(io.Get("stepFilledLots"), "io.stepFilledLots", N);
-  io_.stepMarketVolumeLots = arrayArg<double>(io.Get("stepMarketVolumeLots"), "io.stepMarketVolumeLots", N);
-  io_.episodeMarketVolumeLots = arrayArg<double>(io.Get("episodeMarketVolumeLots"), "io.episodeMarketVolumeLots", N);
-  io_.restingLots = arrayArg<double>(io.Get("restingLots"), "io.restingLots", N);
-  io_.restingPriceTicks = arrayArg<double>(io.Get("restingPriceTicks"), "io.restingPriceTicks", N);
+#define TRANCHE_IO_BIND(name, type, perEnv) io_.name = arrayArg<type>(io.Get(#name), "io." #name, static_cast<size_t>(perEnv) * N);
+  TRANCHE_EXECUTION_IO(TRANCHE_IO_BIND)
+#undef TRANCHE_IO_BIND
   ioRef_ = Napi::Persistent(io);
 
   batch_ = std::make_unique<ExecutionBatch>(N, setup.config, setup.flows, spec);

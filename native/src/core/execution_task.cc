@@ -295,9 +295,9 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   in.restingPrice = restingPrice;
   in.queueAheadLots = queueAhead;
   in.levelLots = levelLots;
-  computeFeatures(in, t.features, io.obs + static_cast<size_t>(m) * kFeatureCount);
+  computeFeatures(in, t.features, io.observations + static_cast<size_t>(m) * kFeatureCount);
 
-  io.reward[m] = reward;
+  io.rewards[m] = reward;
   io.terminated[m] = !reset && t.ended ? 1 : 0;
   io.resetMask[m] = reset ? 1 : 0;
   io.incomplete[m] = t.incomplete ? 1 : 0;

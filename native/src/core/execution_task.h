@@ -34,36 +34,42 @@ constexpr int kSizeChoices = 5;
 constexpr double kSizeMultipliers[kSizeChoices] = {0.0, 0.5, 1.0, 2.0, 4.0};
 constexpr int kPlacementChoices = 4;  // market, at the touch, one tick inside, one tick behind
 
-// Caller-owned arrays, env-major: [N*2] actions, [N*F] observations, [N] everything else.
+// The arrays an execution batch reads and writes, declared once: the struct below, the binding's checks of
+// the caller's arrays (execution_wrap.cc) and the table native/task.ts compares its own with at load all
+// follow from this list. X(name, element type, elements per env), env-major.
+#define TRANCHE_EXECUTION_IO(X)                                                                          \
+  X(actions, int32_t, 2)                  /* (size, placement) per env */                                \
+  X(observations, float, kFeatureCount)   /* the next decision's feature vector */                      \
+  X(rewards, double, 1)                                                                                   \
+  X(terminated, uint8_t, 1)                                                                               \
+  X(resetMask, uint8_t, 1)                /* 1 where this step reset the env (action ignored, reward 0) */ \
+  X(incomplete, uint8_t, 1)               /* the horizon left lots the book could not absorb */          \
+  X(episodeCostBps, double, 1)            /* shortfall so far, bps of the arrival notional, fees in */   \
+  X(cash, double, 1)                      /* the market's own account: −buys, +sells, −fees */            \
+  X(episodeIndex, int32_t, 1)                                                                             \
+  X(side, uint8_t, 1)                     /* the task state policies read (agents/task-state.ts) */      \
+  X(parentLots, double, 1)                                                                                \
+  X(remainingLots, double, 1)                                                                             \
+  X(filledLots, double, 1)                                                                                \
+  X(elapsedSteps, int32_t, 1)                                                                             \
+  X(horizonSteps, int32_t, 1)                                                                             \
+  X(scheduleRemainingLots, double, 1)                                                                     \
+  X(episodeStartNs, double, 1)                                                                            \
+  X(arrivalMidTicks, double, 1)                                                                           \
+  X(bestBidTicks, double, 1)                                                                              \
+  X(bestAskTicks, double, 1)                                                                              \
+  X(bidQtyLots, double, 1)                                                                                \
+  X(askQtyLots, double, 1)                                                                                \
+  X(stepFilledLots, double, 1)                                                                            \
+  X(stepMarketVolumeLots, double, 1)                                                                      \
+  X(episodeMarketVolumeLots, double, 1)                                                                   \
+  X(restingLots, double, 1)                                                                               \
+  X(restingPriceTicks, double, 1)
+
 struct ExecutionIO {
-  const int32_t* actions;
-  float* obs;
-  double* reward;
-  uint8_t* terminated;
-  uint8_t* resetMask;     // 1 where this step reset the env (its action ignored, reward 0)
-  uint8_t* incomplete;    // 1 where the episode ended with lots the book could not absorb at the horizon
-  double* episodeCostBps; // implementation shortfall so far, bps of the parent's arrival notional, fees in
-  double* cash;           // the market's own account: minus what buys cost, plus what sells earned, minus fees
-  int32_t* episodeIndex;
-  // the task state that policies read (agents/task-state.ts)
-  uint8_t* side;
-  double* parentLots;
-  double* remainingLots;
-  double* filledLots;
-  int32_t* elapsedSteps;
-  int32_t* horizonSteps;
-  double* scheduleRemainingLots;
-  double* episodeStartNs;
-  double* arrivalMidTicks;
-  double* bestBidTicks;
-  double* bestAskTicks;
-  double* bidQtyLots;
-  double* askQtyLots;
-  double* stepFilledLots;
-  double* stepMarketVolumeLots;
-  double* episodeMarketVolumeLots;
-  double* restingLots;
-  double* restingPriceTicks;
+#define TRANCHE_IO_FIELD(name, type, perEnv) type* name;
+  TRANCHE_EXECUTION_IO(TRANCHE_IO_FIELD)
+#undef TRANCHE_IO_FIELD
 };
 
 class ExecutionBatch {
