@@ -118,10 +118,30 @@ export interface BookTotals {
   orders: number;
 }
 
-const STATUS = {
-  ok: 0, unknownOrder: 1, duplicateId: 2, postOnlyWouldCross: 3, invalidQty: 4, invalidPrice: 5, invalidId: 6,
-  priceOutOfRange: 7,
+/**
+ * The engine's status codes by name (native/src/core/types.h `Status`): what `cmdStatus`, `slotReject` and
+ * the book's results hold. `statusName(code)` gives the engine's own description.
+ */
+export const Status = {
+  Ok: 0,
+  /** cancel/reduce of an id that is not resting */
+  UnknownOrder: 1,
+  /** a new order reused the id of a resting order */
+  DuplicateId: 2,
+  /** a post-only order would have taken liquidity */
+  PostOnlyWouldCross: 3,
+  InvalidQty: 4,
+  InvalidPrice: 5,
+  InvalidId: 6,
+  /** further from the book than the level window may span */
+  PriceOutOfRange: 7,
+  /** an agent order slot already holds a live order */
+  SlotBusy: 8,
+  /** the agent's cancel arrived after its order had filled or gone */
+  TooLateToCancel: 9,
 } as const;
+export type Status = (typeof Status)[keyof typeof Status];
+
 
 /** Status code → description, as the engine names them. */
 export function statusName(code: number): string {
@@ -159,14 +179,14 @@ export class OrderBook {
   /** Cancels a resting order and returns the quantity it still had. Unknown ids throw UNKNOWN_ORDER. */
   cancel(id: number): number {
     const [status, qty] = this.native.cancel(orderId("id", id));
-    if (status === STATUS.unknownOrder) throw new TrancheError("UNKNOWN_ORDER", `cancel: no resting order with id ${id}`);
+    if (status === Status.UnknownOrder) throw new TrancheError("UNKNOWN_ORDER", `cancel: no resting order with id ${id}`);
     return qty;
   }
 
   /** Reduces a resting order by `byLots`, keeping its time priority; returns what is left (0 = removed). */
   reduce(id: number, byLots: number): number {
     const [status, left] = this.native.reduce(orderId("id", id), qtyLots("byLots", byLots));
-    if (status === STATUS.unknownOrder) throw new TrancheError("UNKNOWN_ORDER", `reduce: no resting order with id ${id}`);
+    if (status === Status.UnknownOrder) throw new TrancheError("UNKNOWN_ORDER", `reduce: no resting order with id ${id}`);
     return left;
   }
 
@@ -176,7 +196,7 @@ export class OrderBook {
       orderId("id", order.id), side("side", order.side), priceTicks("priceTicks", order.priceTicks),
       qtyLots("qtyLots", order.qtyLots), order.trackQueue === true,
     );
-    if (s === STATUS.postOnlyWouldCross) fail(`insertResting: order ${order.id} at ${order.priceTicks} would cross the book`);
+    if (s === Status.PostOnlyWouldCross) fail(`insertResting: order ${order.id} at ${order.priceTicks} would cross the book`);
     this.check(s, order.id, order.priceTicks);
   }
 
@@ -247,9 +267,9 @@ export class OrderBook {
   }
 
   private check(status: number, id: number, price: number): void {
-    if (status === STATUS.ok) return;
-    if (status === STATUS.duplicateId) throw new TrancheError("DUPLICATE_ORDER_ID", `order id ${id} is already resting in the book`);
-    if (status === STATUS.priceOutOfRange)
+    if (status === Status.Ok) return;
+    if (status === Status.DuplicateId) throw new TrancheError("DUPLICATE_ORDER_ID", `order id ${id} is already resting in the book`);
+    if (status === Status.PriceOutOfRange)
       throw new TrancheError("PRICE_OUT_OF_RANGE", `price ${price} is further from the book than maxLevels allows; raise BookOptions.maxLevels`);
     fail(`order ${id}: ${statusName(status)}`);
   }
@@ -257,7 +277,7 @@ export class OrderBook {
   private result(r: number[], id: number, price: number): OrderResult {
     const [status, filledLots, restingLots, cancelledLots] = r;
     const trades = this.takeTrades();
-    if (status === STATUS.postOnlyWouldCross)
+    if (status === Status.PostOnlyWouldCross)
       return { accepted: false, rejectReason: "post-only-would-cross", filledLots: 0, restingLots: 0, cancelledLots: 0, trades };
     this.check(status, id, price);
     return { accepted: true, filledLots, restingLots, cancelledLots, trades };

@@ -1,7 +1,7 @@
 // The native addon's public surface: re-exports one file per concern; load.ts alone touches the compiled .node.
 export { TrancheError, type TrancheErrorCode } from "./errors.js";
 export {
-  Instrument, OpKind, OrderBook, Side, Tif, statusName,
+  Instrument, OpKind, OrderBook, Side, Status, Tif, statusName,
   type BookOptions, type BookTotals, type LimitOrder, type OpOutputs, type OpStats, type OpStream, type OrderResult, type Trade,
 } from "./book.js";
 export {

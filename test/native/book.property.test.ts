@@ -2,12 +2,11 @@
 // same random operation streams must give the same trades, results, levels and queue positions.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { OpKind, OrderBook, Side, Tif, TrancheError, type OpStream } from "../../native/index.js";
+import { Status, OpKind, OrderBook, Side, Tif, TrancheError, type OpStream } from "../../native/index.js";
 
 // ---- the reference book -------------------------------------------------------------------------
 
-/** Status codes as the engine numbers them (see statusName). */
-const OK = 0, UNKNOWN_ORDER = 1, DUPLICATE_ID = 2, POST_ONLY_WOULD_CROSS = 3, PRICE_OUT_OF_RANGE = 7;
+const { Ok: OK, UnknownOrder: UNKNOWN_ORDER, DuplicateId: DUPLICATE_ID, PostOnlyWouldCross: POST_ONLY_WOULD_CROSS, PriceOutOfRange: PRICE_OUT_OF_RANGE } = Status;
 
 interface RefOrder {
   id: number;

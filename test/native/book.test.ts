@@ -1,6 +1,6 @@
 // Matching semantics of the native L3 book, case by case, through the public OrderBook API.
 import { beforeEach, describe, expect, it } from "vitest";
-import { OrderBook, Side, Tif, TrancheError, type OrderResult } from "../../native/index.js";
+import { OrderBook, Side, Status, Tif, TrancheError, statusName, type OrderResult } from "../../native/index.js";
 
 let book: OrderBook;
 beforeEach(() => {
@@ -475,5 +475,14 @@ describe("clear", () => {
     expect(ask(2, 5_000_001, 2).restingLots).toBe(2);
     expect(bid(3, 5_000_001, 1).trades).toEqual([{ makerId: 2, takerId: 3, priceTicks: 5_000_001, qtyLots: 1, aggressor: Side.Buy }]);
     expect(book.checkInvariants()).toBeNull();
+  });
+});
+
+describe("status codes", () => {
+  it("are exported by name, one for each code the engine names", () => {
+    const names = Object.entries(Status);
+    expect(names.map(([, code]) => code)).toEqual(names.map((_, i) => i));
+    for (const [, code] of names) expect(statusName(code)).not.toMatch(/^status \d+$/);
+    expect(statusName(names.length)).toBe(`status ${names.length}`);
   });
 });
