@@ -79,43 +79,79 @@ export const AGENT_SLOTS = 8;
 export const SlotState = { Empty: 0, InFlight: 1, Resting: 2, Filled: 3, Cancelled: 4, Rejected: 5 } as const;
 export const CommandKind = { None: 0, Limit: 1, Market: 2, Cancel: 3 } as const;
 
-/**
- * Caller-owned arrays the batch reads commands from and writes observations into, market-major:
- * element [m * C + c] is command c of market m (C = commandsPerMarket), [m * 8 + s] slot s, [m * F + f] fill f.
- */
-export interface BatchIO {
-  cmdKind: Uint8Array;
-  cmdSide: Uint8Array;
-  cmdTif: Uint8Array;
-  cmdSlot: Uint8Array;
-  cmdPriceTicks: Float64Array;
-  cmdQtyLots: Float64Array;
-  /** Status of each command at submission (0 accepted; see statusName). */
-  cmdStatus: Int32Array;
-  /** Top of book as the agent sees it through market-data latency; NaN for an empty side. */
-  bestBid: Float64Array;
-  bestAsk: Float64Array;
-  bidQty: Float64Array;
-  askQty: Float64Array;
-  positionLots: Float64Array;
-  /** Quote currency: minus what buys cost, plus what sells earned, minus fees. */
-  cash: Float64Array;
-  feesPaid: Float64Array;
-  /** Fills this step; rows at and beyond min(fillCount, fillsPerMarket) keep stale values. */
-  fillCount: Int32Array;
-  slotState: Int8Array;
-  slotPriceTicks: Float64Array;
-  slotFilledLots: Float64Array;
-  slotRemainingLots: Float64Array;
-  /** Quantity ahead of the slot's resting order at its price; -1 unless resting. */
-  slotQueueAheadLots: Float64Array;
-  slotReject: Int32Array;
-  fillPriceTicks: Float64Array;
-  fillQtyLots: Float64Array;
-  fillFee: Float64Array;
-  fillSlot: Uint8Array;
-  fillMaker: Uint8Array;
+/** Element types of IO arrays, named as the binding names them. */
+export type IoElement = "Int8Array" | "Int32Array" | "Float32Array" | "Float64Array" | "Uint8Array";
+/** The typed array of an IO element type. */
+export type IoArray<E extends IoElement> = E extends "Int8Array" ? Int8Array : E extends "Int32Array" ? Int32Array : E extends "Float32Array" ? Float32Array : E extends "Float64Array" ? Float64Array : Uint8Array;
+
+/** Allocates `n` elements of an IO element type. */
+export function ioArray(type: IoElement, n: number): ArrayBufferView {
+  switch (type) {
+    case "Int8Array": return new Int8Array(n);
+    case "Int32Array": return new Int32Array(n);
+    case "Float32Array": return new Float32Array(n);
+    case "Float64Array": return new Float64Array(n);
+    case "Uint8Array": return new Uint8Array(n);
+  }
 }
+
+/** Refuses an addon whose IO table differs from ours (rows `name:type:size`): a stale build. */
+export function checkIoTable(what: string, ours: readonly string[], theirs: readonly string[]): void {
+  if (ours.join() !== theirs.join()) {
+    const first = ours.findIndex((row, i) => row !== theirs[i]);
+    throw new TrancheError(
+      "NATIVE_LOAD_FAILED",
+      `the addon's ${what} IO differs from the TypeScript table (at ${ours[first] ?? "the end"} vs ${theirs[first] ?? "the end"}): it is a stale build. Fix: npm run build:native`,
+    );
+  }
+}
+
+/**
+ * The arrays a batch reads commands from and writes outputs into: [element type, elements per market], in
+ * the order of TRANCHE_BATCH_IO in native/src/core/batch.h (C = commandsPerMarket, S = AGENT_SLOTS,
+ * F = fillsPerMarket). Market-major: element [m * C + c] is command c of market m. The BatchIO type and
+ * `BatchMarket.createIO` follow from it; at load it is compared with the addon's own.
+ */
+export const BATCH_IO = {
+  cmdKind: ["Uint8Array", "C"],
+  cmdSide: ["Uint8Array", "C"],
+  cmdTif: ["Uint8Array", "C"],
+  cmdSlot: ["Uint8Array", "C"],
+  cmdPriceTicks: ["Float64Array", "C"],
+  cmdQtyLots: ["Float64Array", "C"],
+  /** Status of each command at submission (`Status`; see statusName). */
+  cmdStatus: ["Int32Array", "C"],
+  /** Top of book as the agent sees it through market-data latency; NaN for an empty side. */
+  bestBid: ["Float64Array", "One"],
+  bestAsk: ["Float64Array", "One"],
+  bidQty: ["Float64Array", "One"],
+  askQty: ["Float64Array", "One"],
+  positionLots: ["Float64Array", "One"],
+  /** Quote currency: minus what buys cost, plus what sells earned, minus fees. */
+  cash: ["Float64Array", "One"],
+  feesPaid: ["Float64Array", "One"],
+  /** Fills this step; rows at and beyond min(fillCount, fillsPerMarket) keep stale values. */
+  fillCount: ["Int32Array", "One"],
+  slotState: ["Int8Array", "S"],
+  slotPriceTicks: ["Float64Array", "S"],
+  slotFilledLots: ["Float64Array", "S"],
+  slotRemainingLots: ["Float64Array", "S"],
+  /** Quantity ahead of the slot's resting order at its price; -1 unless resting. */
+  slotQueueAheadLots: ["Float64Array", "S"],
+  slotReject: ["Int32Array", "S"],
+  fillPriceTicks: ["Float64Array", "F"],
+  fillQtyLots: ["Float64Array", "F"],
+  fillFee: ["Float64Array", "F"],
+  fillSlot: ["Uint8Array", "F"],
+  fillMaker: ["Uint8Array", "F"],
+  /** The agent's side in the fill: 0 bought, 1 sold. */
+  fillSide: ["Uint8Array", "F"],
+  /** When it filled, ns on the market's clock. */
+  fillTsNs: ["Float64Array", "F"],
+} as const satisfies Record<string, readonly [IoElement, "C" | "S" | "F" | "One"]>;
+
+/** Caller-owned arrays of a batch, from {@link BATCH_IO}. */
+export type BatchIO = { [K in keyof typeof BATCH_IO]: IoArray<(typeof BATCH_IO)[K][0]> };
 
 interface NativeLatency {
   kind: number;
@@ -174,20 +210,12 @@ export class BatchMarket {
   readonly io: BatchIO;
   private readonly native: NativeBatchHandle;
 
-  /** Allocates a BatchIO of the right sizes; pass your own to share buffers with other code. */
+  /** Allocates a BatchIO of the right sizes (from {@link BATCH_IO}); pass your own to share buffers with other code. */
   static createIO(markets: number, commandsPerMarket = 4, fillsPerMarket = 16): BatchIO {
-    const nc = markets * commandsPerMarket, ns = markets * AGENT_SLOTS, nf = markets * fillsPerMarket;
-    return {
-      cmdKind: new Uint8Array(nc), cmdSide: new Uint8Array(nc), cmdTif: new Uint8Array(nc), cmdSlot: new Uint8Array(nc),
-      cmdPriceTicks: new Float64Array(nc), cmdQtyLots: new Float64Array(nc), cmdStatus: new Int32Array(nc),
-      bestBid: new Float64Array(markets), bestAsk: new Float64Array(markets), bidQty: new Float64Array(markets),
-      askQty: new Float64Array(markets), positionLots: new Float64Array(markets), cash: new Float64Array(markets),
-      feesPaid: new Float64Array(markets), fillCount: new Int32Array(markets),
-      slotState: new Int8Array(ns), slotPriceTicks: new Float64Array(ns), slotFilledLots: new Float64Array(ns),
-      slotRemainingLots: new Float64Array(ns), slotQueueAheadLots: new Float64Array(ns), slotReject: new Int32Array(ns),
-      fillPriceTicks: new Float64Array(nf), fillQtyLots: new Float64Array(nf), fillFee: new Float64Array(nf),
-      fillSlot: new Uint8Array(nf), fillMaker: new Uint8Array(nf),
-    };
+    const per = { C: commandsPerMarket, S: AGENT_SLOTS, F: fillsPerMarket, One: 1 };
+    const io: Record<string, ArrayBufferView> = {};
+    for (const [name, [type, dim]] of Object.entries(BATCH_IO)) io[name] = ioArray(type, markets * per[dim]);
+    return io as BatchIO;
   }
 
   constructor(options: BatchOptions, io?: BatchIO) {
@@ -196,8 +224,10 @@ export class BatchMarket {
     this.commandsPerMarket = config.commandsPerMarket;
     this.fillsPerMarket = config.fillsPerMarket;
     this.io = io ?? BatchMarket.createIO(this.markets, this.commandsPerMarket, this.fillsPerMarket);
+    const cls = binding().NativeBatch;
+    checkIoTable("batch", Object.entries(BATCH_IO).map(([n, [t, d]]) => `${n}:${t}:${d}`), cls.ioFields.map(([n, t, d]) => `${n}:${t}:${d}`));
     try {
-      this.native = new (binding().NativeBatch)(config, this.io);
+      this.native = new cls(config, this.io);
     } catch (e) {
       if (e instanceof TrancheError) throw e;
       throw new TrancheError("INVALID_ARGUMENT", `BatchMarket: ${(e as Error).message}`);

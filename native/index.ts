@@ -5,7 +5,7 @@ export {
   type BookOptions, type BookTotals, type LimitOrder, type OpOutputs, type OpStats, type OpStream, type OrderResult, type Trade,
 } from "./book.js";
 export {
-  AGENT_SLOTS, BatchMarket, CommandKind, SlotState,
+  AGENT_SLOTS, BATCH_IO, BatchMarket, CommandKind, SlotState,
   type BatchIO, type BatchOptions, type ImpactSpec, type L2FlowSpec, type LatencySpec, type LobsterFlowSpec, type PoissonFlowSpec,
 } from "./batch.js";
 export {

@@ -63,7 +63,10 @@ export interface NativeL2DataHandle {
 
 interface Binding {
   NativeBook: new (config?: BookOptions) => NativeBookHandle;
-  NativeBatch: new (config: NativeBatchConfig, io: BatchIO) => NativeBatchHandle;
+  NativeBatch: {
+    new (config: NativeBatchConfig, io: BatchIO): NativeBatchHandle;
+    readonly ioFields: [string, string, string][];
+  };
   NativeExecution: {
     new (config: NativeBatchConfig, task: NativeTaskConfig, io: ExecutionIO): NativeExecutionHandle;
     readonly featureNames: string[];

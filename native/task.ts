@@ -2,7 +2,7 @@
 // action → child-order mapping, the named feature vector, the implementation-shortfall reward and
 // next-step autoreset, stepped in one native call into caller-owned arrays.
 import type { ActionMode, ExecutionTaskState } from "../agents/task-state.js";
-import { nativeBatchConfig, type BatchOptions, type NativeBatchConfig } from "./batch.js";
+import { checkIoTable, ioArray, nativeBatchConfig, type BatchOptions, type IoArray, type IoElement } from "./batch.js";
 import { fail } from "./checks.js";
 import { TrancheError } from "./errors.js";
 import { binding, type NativeExecutionHandle } from "./load.js";
@@ -43,10 +43,6 @@ export interface NativeTaskConfig {
   startMaxNs: number;
   starts?: Float64Array;
 }
-
-/** Element types of the IO arrays, named as the binding names them. */
-type IoElement = "Int32Array" | "Float32Array" | "Float64Array" | "Uint8Array";
-type ArrayOf<E extends IoElement> = E extends "Int32Array" ? Int32Array : E extends "Float32Array" ? Float32Array : E extends "Float64Array" ? Float64Array : Uint8Array;
 
 /**
  * The arrays of an execution batch: [element type, elements per env ("F" = the feature count)], in the order
@@ -90,7 +86,7 @@ export const EXECUTION_IO = {
   restingPriceTicks: ["Float64Array", 1],
 } as const satisfies Record<string, readonly [IoElement, number | "F"]>;
 
-type ExecutionArrays = { readonly [K in keyof typeof EXECUTION_IO]: ArrayOf<(typeof EXECUTION_IO)[K][0]> };
+type ExecutionArrays = { readonly [K in keyof typeof EXECUTION_IO]: IoArray<(typeof EXECUTION_IO)[K][0]> };
 
 /**
  * Caller-visible arrays of an execution batch: the task state policies read (agents/task-state.ts: the
@@ -192,13 +188,9 @@ function checkWindowInData(market: BatchOptions, task: NativeTaskConfig): void {
 
 /** Allocates the arrays of an execution batch of N envs, from {@link EXECUTION_IO}. */
 export function createExecutionIO(numEnvs: number, stepNs: number): ExecutionIO {
-  const make: Record<IoElement, (n: number) => ArrayBufferView> = {
-    Int32Array: (n) => new Int32Array(n), Float32Array: (n) => new Float32Array(n),
-    Float64Array: (n) => new Float64Array(n), Uint8Array: (n) => new Uint8Array(n),
-  };
   const arrays: Record<string, unknown> = { numEnvs, stepNs };
   for (const [name, [type, perEnv]] of Object.entries(EXECUTION_IO)) {
-    arrays[name] = make[type](numEnvs * (perEnv === "F" ? FEATURES.length : perEnv));
+    arrays[name] = ioArray(type, numEnvs * (perEnv === "F" ? FEATURES.length : perEnv));
   }
   return arrays as unknown as ExecutionIO;
 }
@@ -206,13 +198,9 @@ export function createExecutionIO(numEnvs: number, stepNs: number): ExecutionIO 
 /** Refuses an addon whose IO table or features differ from this file's: a stale build. */
 function checkAddonAgrees(fields: readonly (readonly [string, string, number])[], featureNames: readonly string[], featureVersion: string): void {
   const ours = Object.entries(EXECUTION_IO).map(([name, [type, perEnv]]) => `${name}:${type}:${perEnv === "F" ? FEATURES.length : perEnv}`);
-  const theirs = fields.map(([name, type, perEnv]) => `${name}:${type}:${perEnv}`);
-  const sameFeatures = featureNames.join() === FEATURES.map((f) => f.name).join() && featureVersion === FEATURE_VERSION;
-  if (ours.join() !== theirs.join() || !sameFeatures) {
-    throw new TrancheError(
-      "NATIVE_LOAD_FAILED",
-      `the addon's execution IO or features (${featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): it is a stale build. Fix: npm run build:native`,
-    );
+  checkIoTable("execution", ours, fields.map(([name, type, perEnv]) => `${name}:${type}:${perEnv}`));
+  if (featureNames.join() !== FEATURES.map((f) => f.name).join() || featureVersion !== FEATURE_VERSION) {
+    throw new TrancheError("NATIVE_LOAD_FAILED", `the addon's features (${featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): it is a stale build. Fix: npm run build:native`);
   }
 }
 

@@ -320,13 +320,13 @@ static void testBatch() {
   std::vector<uint8_t> kind(NC), side(NC), tif(NC), slot(NC);
   std::vector<double> price(NC), qty(NC);
   std::vector<int32_t> status(NC), fillCount(16), slotReject(NS);
-  std::vector<double> n1(16 * 7), s1(NS * 5), f1(NF * 3);
+  std::vector<double> n1(16 * 7), s1(NS * 5), f1(NF * 4);
   std::vector<int8_t> slotState(NS);
-  std::vector<uint8_t> fslot(NF), fmaker(NF);
+  std::vector<uint8_t> fslot(NF), fmaker(NF), fside(NF);
   BatchIO io{kind.data(), side.data(), tif.data(), slot.data(), price.data(), qty.data(), status.data(),
              &n1[0], &n1[16], &n1[32], &n1[48], &n1[64], &n1[80], &n1[96], fillCount.data(),
              slotState.data(), &s1[0], &s1[NS], &s1[2 * NS], &s1[3 * NS], slotReject.data(),
-             &f1[0], &f1[NF], &f1[2 * NF], fslot.data(), fmaker.data()};
+             &f1[0], &f1[NF], &f1[2 * NF], fslot.data(), fmaker.data(), fside.data(), &f1[3 * NF]};
   Rng rng(5);
   std::string err;
   for (int step = 0; step < 2000; ++step) {

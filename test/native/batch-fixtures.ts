@@ -1,6 +1,6 @@
 // Shared fixtures for the BatchMarket suites: a quiet market whose book is a known ladder, writing agent
 // commands into the caller-owned io arrays, and byte snapshots of those arrays.
-import { BatchMarket, type BatchIO, type PoissonFlowSpec } from "../../native/index.js";
+import { BATCH_IO, BatchMarket, type BatchIO, type PoissonFlowSpec } from "../../native/index.js";
 
 export const MS = 1_000_000;
 export const REFERENCE_PRICE = 10_000;
@@ -52,7 +52,7 @@ export function stepWith(batch: BatchMarket, dtNs: number, cmds: (AgentCommandSp
 }
 
 const INPUTS = new Set(["cmdKind", "cmdSide", "cmdTif", "cmdSlot", "cmdPriceTicks", "cmdQtyLots"]);
-const FILL_ROWS = new Set(["fillPriceTicks", "fillQtyLots", "fillFee", "fillSlot", "fillMaker"]);
+const FILL_ROWS = new Set(Object.entries(BATCH_IO).filter(([, [, dim]]) => dim === "F").map(([name]) => name));
 
 /**
  * A byte copy of every io array (outputs only, unless `withInputs`), keyed by field name. Fill rows past

@@ -118,11 +118,16 @@ describe("agent fills and fees", () => {
     const buys = [1, 2, 3].map((d) => REFERENCE_PRICE + d);
     expect(b.io.fillCount[0]).toBe(3);
     expect(Array.from(b.io.fillPriceTicks.subarray(0, 3))).toEqual(buys);
+    expect(Array.from(b.io.fillSide.subarray(0, 3))).toEqual([Side.Buy, Side.Buy, Side.Buy]);
     const buyNotional = buys.reduce((s, p) => s + notional(p, 1), 0);
     expect(b.io.cash[0]).toBeCloseTo(-buyNotional * (1 + takerBps / 1e4), 9);
     stepWith(b, MS, [marketOrder(1, Side.Sell, 2)]);
     const sells = [1, 2].map((d) => REFERENCE_PRICE - d);
     expect(Array.from(b.io.fillPriceTicks.subarray(0, 2))).toEqual(sells);
+    // Each fill says the agent's side and when it happened: the sell reached the book within this step.
+    expect(Array.from(b.io.fillSide.subarray(0, 2))).toEqual([Side.Sell, Side.Sell]);
+    const now = b.nowNs();
+    for (const t of b.io.fillTsNs.subarray(0, 2)) expect(t >= now - MS && t <= now).toBe(true);
     const sellNotional = sells.reduce((s, p) => s + notional(p, 1), 0);
     expect(b.io.positionLots[0]).toBe(1);
     expect(b.io.cash[0]).toBeCloseTo(-buyNotional + sellNotional - ((buyNotional + sellNotional) * takerBps) / 1e4, 9);

@@ -101,8 +101,22 @@ MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flow
 }
 
 Napi::Function BatchWrap::Init(Napi::Env env) {
+  // The IO table as [name, element type, per-market dimension] rows, for native/batch.ts to compare with.
+  Napi::Array fields = Napi::Array::New(env);
+  uint32_t row = 0;
+#define TRANCHE_IO_ROW(field, type, perMarket)                                   \
+  {                                                                              \
+    Napi::Array r = Napi::Array::New(env, 3);                                    \
+    r.Set(0u, Napi::String::New(env, #field));                                   \
+    r.Set(1u, Napi::String::New(env, TypedArrayTraits<type>::name));             \
+    r.Set(2u, Napi::String::New(env, #perMarket));                               \
+    fields.Set(row++, r);                                                        \
+  }
+  TRANCHE_BATCH_IO(TRANCHE_IO_ROW)
+#undef TRANCHE_IO_ROW
   return DefineClass(env, "NativeBatch",
                      {
+                         StaticValue("ioFields", fields),
                          InstanceMethod<&BatchWrap::Reset>("reset"),
                          InstanceMethod<&BatchWrap::Step>("step"),
                          InstanceMethod<&BatchWrap::Now>("now"),
@@ -128,33 +142,10 @@ BatchWrap::BatchWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BatchWra
 
   MarketSetup setup = marketSetupFrom(cfg, &flowRef_);
 
-  const size_t N = shape.markets, NC = N * shape.commandsPerMarket, NS = N * kAgentSlots, NF = N * shape.fillsPerMarket;
-  io_.cmdKind = arrayArg<uint8_t>(io.Get("cmdKind"), "io.cmdKind", NC);
-  io_.cmdSide = arrayArg<uint8_t>(io.Get("cmdSide"), "io.cmdSide", NC);
-  io_.cmdTif = arrayArg<uint8_t>(io.Get("cmdTif"), "io.cmdTif", NC);
-  io_.cmdSlot = arrayArg<uint8_t>(io.Get("cmdSlot"), "io.cmdSlot", NC);
-  io_.cmdPriceTicks = arrayArg<double>(io.Get("cmdPriceTicks"), "io.cmdPriceTicks", NC);
-  io_.cmdQtyLots = arrayArg<double>(io.Get("cmdQtyLots"), "io.cmdQtyLots", NC);
-  io_.cmdStatus = arrayArg<int32_t>(io.Get("cmdStatus"), "io.cmdStatus", NC);
-  io_.bestBid = arrayArg<double>(io.Get("bestBid"), "io.bestBid", N);
-  io_.bestAsk = arrayArg<double>(io.Get("bestAsk"), "io.bestAsk", N);
-  io_.bidQty = arrayArg<double>(io.Get("bidQty"), "io.bidQty", N);
-  io_.askQty = arrayArg<double>(io.Get("askQty"), "io.askQty", N);
-  io_.positionLots = arrayArg<double>(io.Get("positionLots"), "io.positionLots", N);
-  io_.cash = arrayArg<double>(io.Get("cash"), "io.cash", N);
-  io_.feesPaid = arrayArg<double>(io.Get("feesPaid"), "io.feesPaid", N);
-  io_.fillCount = arrayArg<int32_t>(io.Get("fillCount"), "io.fillCount", N);
-  io_.slotState = arrayArg<int8_t>(io.Get("slotState"), "io.slotState", NS);
-  io_.slotPriceTicks = arrayArg<double>(io.Get("slotPriceTicks"), "io.slotPriceTicks", NS);
-  io_.slotFilledLots = arrayArg<double>(io.Get("slotFilledLots"), "io.slotFilledLots", NS);
-  io_.slotRemainingLots = arrayArg<double>(io.Get("slotRemainingLots"), "io.slotRemainingLots", NS);
-  io_.slotQueueAheadLots = arrayArg<double>(io.Get("slotQueueAheadLots"), "io.slotQueueAheadLots", NS);
-  io_.slotReject = arrayArg<int32_t>(io.Get("slotReject"), "io.slotReject", NS);
-  io_.fillPriceTicks = arrayArg<double>(io.Get("fillPriceTicks"), "io.fillPriceTicks", NF);
-  io_.fillQtyLots = arrayArg<double>(io.Get("fillQtyLots"), "io.fillQtyLots", NF);
-  io_.fillFee = arrayArg<double>(io.Get("fillFee"), "io.fillFee", NF);
-  io_.fillSlot = arrayArg<uint8_t>(io.Get("fillSlot"), "io.fillSlot", NF);
-  io_.fillMaker = arrayArg<uint8_t>(io.Get("fillMaker"), "io.fillMaker", NF);
+  const size_t N = shape.markets, C = shape.commandsPerMarket, S = kAgentSlots, F = shape.fillsPerMarket, One = 1;
+#define TRANCHE_IO_BIND(name, type, perMarket) io_.name = arrayArg<type>(io.Get(#name), "io." #name, perMarket * N);
+  TRANCHE_BATCH_IO(TRANCHE_IO_BIND)
+#undef TRANCHE_IO_BIND
   ioRef_ = Napi::Persistent(io);
 
   batch_ = std::make_unique<Batch>(shape, setup.config, setup.flows);

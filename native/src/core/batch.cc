@@ -108,6 +108,8 @@ void Batch::writeOutputs(const BatchIO& io, uint32_t m) {
     io.fillFee[k] = fills[f].fee;
     io.fillSlot[k] = fills[f].slot;
     io.fillMaker[k] = fills[f].maker ? 1 : 0;
+    io.fillSide[k] = fills[f].side;
+    io.fillTsNs[k] = static_cast<double>(fills[f].tsNs);
   }
 }
 

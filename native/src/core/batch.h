@@ -10,40 +10,44 @@
 
 namespace tranche {
 
-// Pointers into caller-owned typed arrays. C = commands per market per step, S = kAgentSlots,
-// F = fills reported per market per step. Prices and quantities travel as doubles holding integers.
+// Caller-owned typed arrays the batch reads commands from and writes outputs into, declared once: the struct,
+// the binding's checks (batch_wrap.cc) and the table native/batch.ts compares its own with at load follow from
+// this list. X(name, element type, elements per market): C commands, S = kAgentSlots slots, F fills, or One.
+// Prices and quantities travel as doubles holding integers.
+#define TRANCHE_BATCH_IO(X)                                                                        \
+  X(cmdKind, uint8_t, C)                                                                           \
+  X(cmdSide, uint8_t, C)                                                                           \
+  X(cmdTif, uint8_t, C)                                                                            \
+  X(cmdSlot, uint8_t, C)                                                                           \
+  X(cmdPriceTicks, double, C)                                                                      \
+  X(cmdQtyLots, double, C)                                                                         \
+  X(cmdStatus, int32_t, C)          /* output: the Status of each command at submission */        \
+  X(bestBid, double, One)           /* NaN when the side is empty */                               \
+  X(bestAsk, double, One)                                                                          \
+  X(bidQty, double, One)                                                                           \
+  X(askQty, double, One)                                                                           \
+  X(positionLots, double, One)                                                                     \
+  X(cash, double, One)                                                                             \
+  X(feesPaid, double, One)                                                                         \
+  X(fillCount, int32_t, One)        /* fills this step; more than F means only the first F written */ \
+  X(slotState, int8_t, S)                                                                          \
+  X(slotPriceTicks, double, S)                                                                     \
+  X(slotFilledLots, double, S)                                                                     \
+  X(slotRemainingLots, double, S)                                                                  \
+  X(slotQueueAheadLots, double, S)  /* -1 unless resting */                                        \
+  X(slotReject, int32_t, S)                                                                        \
+  X(fillPriceTicks, double, F)                                                                     \
+  X(fillQtyLots, double, F)                                                                        \
+  X(fillFee, double, F)                                                                            \
+  X(fillSlot, uint8_t, F)                                                                          \
+  X(fillMaker, uint8_t, F)                                                                         \
+  X(fillSide, uint8_t, F)           /* the agent's side in the fill: 0 bought, 1 sold */           \
+  X(fillTsNs, double, F)            /* when it filled, ns on the market's clock */
+
 struct BatchIO {
-  // inputs [N*C]
-  const uint8_t* cmdKind;
-  const uint8_t* cmdSide;
-  const uint8_t* cmdTif;
-  const uint8_t* cmdSlot;
-  const double* cmdPriceTicks;
-  const double* cmdQtyLots;
-  // outputs [N*C]
-  int32_t* cmdStatus;
-  // outputs [N]
-  double* bestBid;   // NaN when the side is empty
-  double* bestAsk;
-  double* bidQty;
-  double* askQty;
-  double* positionLots;
-  double* cash;
-  double* feesPaid;
-  int32_t* fillCount;  // fills this step; more than F means only the first F were written
-  // outputs [N*S]
-  int8_t* slotState;
-  double* slotPriceTicks;
-  double* slotFilledLots;
-  double* slotRemainingLots;
-  double* slotQueueAheadLots;  // -1 unless resting
-  int32_t* slotReject;
-  // outputs [N*F]
-  double* fillPriceTicks;
-  double* fillQtyLots;
-  double* fillFee;
-  uint8_t* fillSlot;
-  uint8_t* fillMaker;
+#define TRANCHE_IO_FIELD(name, type, perMarket) type* name;
+  TRANCHE_BATCH_IO(TRANCHE_IO_FIELD)
+#undef TRANCHE_IO_FIELD
 };
 
 struct BatchShape {
