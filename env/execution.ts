@@ -1,6 +1,7 @@
 // The execution task as Gymnasium environments: ExecutionVectorEnv steps N markets in one native call and
 // writes into arrays it owns; ExecutionEnv is one market. Both read and write the same native task, so N
 // single envs seeded s, s+1, … step exactly as one vector env seeded s.
+import { randomInt } from "node:crypto";
 import { ExecutionBatch, FEATURES, FEATURE_VERSION, type ExecutionIO, type ExecutionTaskSpec } from "../native/task.js";
 import type { BatchOptions } from "../native/batch.js";
 import type { Env, Info, ResetArgs, ResetResult, StepResult } from "./core.js";
@@ -41,6 +42,7 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
   readonly state: ExecutionIO;
   private readonly batch: ExecutionBatch;
   private readonly seeds: (number | undefined)[];
+  private readonly seeded: Uint8Array;
   private readonly stepResult: VectorStepResult;
   private started = false;
   private closed = false;
@@ -61,6 +63,7 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
     this.truncated = new Uint8Array(this.numEnvs); // only a TimeLimit wrapper truncates
     this.resetMask = this.state.resetMask;
     this.seeds = new Array<number | undefined>(this.numEnvs);
+    this.seeded = new Uint8Array(this.numEnvs);
     // Every step returns this one tuple of the env's own arrays: nothing is allocated per step.
     this.stepResult = [this.observations, this.rewards, this.terminated, this.truncated, NO_INFO];
   }
@@ -68,8 +71,13 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
   reset(args: VectorResetArgs = {}): VectorResetResult {
     this.open();
     const seed = args.seed;
-    for (let i = 0; i < this.numEnvs; i++) this.seeds[i] = typeof seed === "number" ? seed + i : seed?.[i];
     if (Array.isArray(seed) && seed.length !== this.numEnvs) throw new EnvError("INVALID_ARGUMENT", `reset seed array has ${seed.length} entries for ${this.numEnvs} envs`);
+    for (let i = 0; i < this.numEnvs; i++) {
+      const given = typeof seed === "number" ? seed + i : seed?.[i];
+      // An env never seeded draws a seed from entropy, as Gymnasium does; after that, no seed continues it.
+      this.seeds[i] = given ?? (this.seeded[i] ? undefined : randomInt(2 ** 47));
+      this.seeded[i] = 1;
+    }
     this.batch.reset(this.seeds);
     this.rewards.fill(0);
     this.started = true;

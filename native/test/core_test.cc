@@ -639,12 +639,12 @@ static void testLobsterReplayCorners() {
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
 // The execution task over a Poisson flow, random actions in both action modes: every episode ends by its
 // horizon, never overfills, and its return equals minus the shortfall the market's own cash account gives.
-static void testExecutionTask(bool lotsMode) {
+static void testExecutionTask(bool lotsMode, bool slowOrders) {
   MarketConfig mc;
   mc.fees.takerBps = 2.0;
   mc.fees.makerBps = -0.5;
-  mc.entryLatency.kind = LatencyConfig::Kind::kConstant;
-  mc.entryLatency.fixedNs = 250'000;
+  // Slow orders take about a decision to arrive: children fill while cancels and replaces travel.
+  mc.entryLatency = slowOrders ? LatencyConfig{LatencyConfig::kLogNormal, 150'000'000, 600'000'000, 1.5} : LatencyConfig{LatencyConfig::kConstant, 250'000, 0, 0};
   const uint32_t N = 6;
   ExecutionSpec spec;
   spec.parentLots = 90;
@@ -720,8 +720,10 @@ int main() {
   for (uint64_t seed = 1; seed <= 30; ++seed) testAgainstReference(seed, 3000, 24, seed <= 3);
   testAgainstReference(1234, 30000, 60, false);
   testBatch();
-  testExecutionTask(false);
-  testExecutionTask(true);
+  for (bool slow : {false, true}) {
+    testExecutionTask(false, slow);
+    testExecutionTask(true, slow);
+  }
   for (uint64_t seed = 1; seed <= 4; ++seed) testLobsterReplayOnSyntheticDay(seed, seed % 2 == 0 ? 3 : 5);
   testNoSteadyStateAllocation();
   std::printf("%d checks, %d failures\n", gChecks, gFailures);

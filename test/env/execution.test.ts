@@ -92,6 +92,99 @@ describe("ExecutionEnv and ExecutionVectorEnv on the Poisson flow", () => {
     expect(checked).toBeGreaterThanOrEqual(2 * n);
   });
 
+  it.each([
+    ["buy", 0],
+    ["sell", -0.5],
+  ] as const)("keeps the return equal to minus the shortfall when orders take as long as a step to arrive (%s, maker %f bps)", (side, makerBps) => {
+    // Latency on the scale of the decision interval: children fill while their cancels travel, also at the horizon.
+    const n = 16;
+    const config: ExecutionEnvConfig = {
+      market: { fees: { makerBps, takerBps: 2 }, orderEntryLatency: { kind: "lognormal", medianNs: 50_000_000, sigma: 1.5, capNs: 300_000_000 }, marketDataLatency: { kind: "constant", ns: 20_000_000 } },
+      task: { side, parentLots: 80, horizonSteps: 10, stepNs: 100_000_000 },
+    };
+    const env = new ExecutionVectorEnv(n, config);
+    const s = env.state;
+    env.reset({ seed: 17 });
+    const returns = new Float64Array(n);
+    const rng = new Rng(23);
+    const actions = new Int32Array(2 * n);
+    let checked = 0;
+    for (let t = 0; t < 10 * 6; t++) {
+      env.step(randomActions(rng, n, actions));
+      for (let i = 0; i < n; i++) {
+        if (s.resetMask[i]) continue;
+        returns[i] += s.rewards[i];
+        if (!s.terminated[i]) continue;
+        const notional = 80 * s.arrivalMidTicks[i] * 0.01;
+        const done = s.incomplete[i] === 0;
+        if (done) {
+          const isBps = (side === "buy" ? -s.cash[i] / notional - 1 : 1 - s.cash[i] / notional) * 1e4;
+          expect(Math.abs(-returns[i] - isBps)).toBeLessThan(1e-9);
+        }
+        expect(Math.abs(-returns[i] - s.episodeCostBps[i])).toBeLessThan(1e-9);
+        returns[i] = 0;
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(4 * n);
+  });
+
+  const lotsTask = (overrides: Partial<ExecutionEnvConfig["task"]> = {}, market: Partial<ExecutionEnvConfig["market"]> = {}): ExecutionEnvConfig => ({
+    market: { ...poisson().market, ...market },
+    task: { side: "buy", parentLots: 200, horizonSteps: 40, stepNs: 500_000_000, actionMode: "lots", ...overrides },
+  });
+
+  it("grows a child at an unchanged price past eight orders, and still sends a market order after", () => {
+    const env = new ExecutionVectorEnv(1, lotsTask());
+    env.reset({ seed: 4 });
+    const s = env.state;
+    for (let k = 1; k <= 10; k++) {
+      env.step(Int32Array.of(10 * k, 3)); // one tick behind the touch, 10 lots more each decision
+      expect(s.restingLots[0] + s.filledLots[0]).toBeGreaterThanOrEqual(Math.min(10 * k, 200) - 10 * (k > 1 ? 1 : 0));
+    }
+    const filledBefore = s.filledLots[0];
+    env.step(Int32Array.of(50, 0)); // a market child: no slot may be "busy"
+    env.step(new Int32Array(2));
+    expect(s.filledLots[0] - filledBefore).toBeGreaterThanOrEqual(50);
+  });
+
+  it("moves a child that holds all that is left to a new price, and sends it to market, instead of doing nothing", () => {
+    const env = new ExecutionVectorEnv(1, lotsTask({ parentLots: 20 }));
+    env.reset({ seed: 11 });
+    const s = env.state;
+    env.step(Int32Array.of(20, 3)); // all 20 one tick behind the touch
+    expect(s.restingLots[0] + s.filledLots[0]).toBe(20);
+    const behind = s.restingPriceTicks[0];
+    env.step(Int32Array.of(20, 1)); // re-price to the touch
+    expect(s.restingLots[0] + s.filledLots[0]).toBe(20);
+    expect(s.restingPriceTicks[0]).not.toBe(behind);
+    env.step(Int32Array.of(20, 0)); // everything to market
+    expect(s.filledLots[0]).toBe(20);
+  });
+
+  it("leaves a child in flight at the asked price alone when the action repeats (no cancel-and-resend churn)", () => {
+    // Orders take 1.5 decisions to arrive.
+    const env = new ExecutionVectorEnv(1, lotsTask({ stepNs: 1_000_000 }, { orderEntryLatency: { kind: "constant", ns: 1_500_000 } }));
+    env.reset({ seed: 2 });
+    const s = env.state;
+    const seen: number[] = [];
+    for (let t = 0; t < 8; t++) {
+      env.step(Int32Array.of(20, 3));
+      seen.push(s.restingLots[0] + s.filledLots[0]);
+    }
+    expect(seen.slice(1)).toEqual(new Array(7).fill(20));
+  });
+
+  it("gives every env of an unseeded first reset its own market, from episode 0", () => {
+    const env = new ExecutionVectorEnv(4, poisson());
+    env.reset();
+    expect([...env.state.episodeIndex]).toEqual([0, 0, 0, 0]);
+    const rng = new Rng(1);
+    const actions = new Int32Array(8);
+    for (let t = 0; t < 5; t++) env.step(randomActions(rng, 4, actions));
+    expect(new Set(Array.from(env.state.bestBidTicks).concat(Array.from(env.state.askQtyLots))).size).toBeGreaterThan(2);
+  });
+
   it.each([1, 2, 3])("fills the whole parent by a horizon of %i step(s), crossing the rest at the horizon", (horizon) => {
     const n = 8;
     const env = new ExecutionVectorEnv(n, poisson(horizon, 200));
@@ -239,6 +332,7 @@ describe.skipIf(!haveSpot)("ExecutionEnv on the Binance BTCUSDT L2 replay", () =
     expect(checkEnv(new ExecutionEnv(config), { maxSteps: 40, otherSeeds: 2 }).passed.length).toBeGreaterThan(5);
     const env = new ExecutionVectorEnv(4, config);
     env.reset({ seed: 8 });
+    let volume = 0;
     const rng = new Rng(5);
     const actions = new Int32Array(8);
     const done = new Uint8Array(4);
@@ -250,8 +344,12 @@ describe.skipIf(!haveSpot)("ExecutionEnv on the Binance BTCUSDT L2 replay", () =
         expect(env.state.filledLots[i] + env.state.remainingLots[i]).toBe(5_000);
         expect(env.state.incomplete[i] === 1 || env.state.remainingLots[i] === 0).toBe(true);
       }
+      for (let i = 0; i < 4; i++) volume += env.state.stepMarketVolumeLots[i];
     }
     expect([...done]).toEqual([1, 1, 1, 1]);
+    expect(volume).toBeGreaterThan(0);
+    // Others' volume comes from the replayed tape (an L2 book matches nothing itself).
+    expect(env.state.episodeMarketVolumeLots.every((v) => v >= 0)).toBe(true);
   });
 });
 

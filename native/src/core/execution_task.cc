@@ -76,20 +76,29 @@ bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
   return true;
 }
 
+namespace {
+// An agent order's age: the sequence number its id carries (lower = sent earlier).
+uint64_t ageOf(const AgentSlot& s) { return s.id & 0xFFFFFFFFFFFFull; }
+}  // namespace
+
 Lots ExecutionBatch::restingLots(uint32_t m, Tick* price) const {
+  // Every live child counts (one being cancelled may still fill); the price is the oldest open child's.
   Lots total = 0;
+  uint64_t oldest = UINT64_MAX;
   for (int s = 0; s < kAgentSlots; ++s) {
     const AgentSlot& sl = markets_[m]->slot(s);
+    // A replace on its way carries extra lots for the order it sends: spoken for even if the old order is gone.
+    total += sl.reserved;
     if (!sl.live()) continue;
     total += sl.qty - sl.filled;
-    if (price) *price = sl.price;
+    if (price && !sl.closing && ageOf(sl) < oldest) oldest = ageOf(sl), *price = sl.price;
   }
   return total;
 }
 
 int ExecutionBatch::freeSlot(uint32_t m) const {
   for (int s = 0; s < kAgentSlots; ++s)
-    if (!markets_[m]->slot(s).live()) return s;
+    if (markets_[m]->slotFree(s)) return s;
   return -1;
 }
 
@@ -106,69 +115,113 @@ void ExecutionBatch::decide(uint32_t m, int32_t size, int32_t placement) {
     qty = std::max<Lots>(1, std::llround(kSizeMultipliers[size] * slice));
   }
   if (qty <= 0) return;  // wait: resting children stay as they are
+  qty = std::min<Lots>(qty, t.remaining);
   const Side side = spec_.side;
-  AgentCommand cancel;
-  cancel.kind = AgentCommandKind::kCancel;
+  const bool buy = side == kBid;
+  // Lots no live child holds: what a new order may take without any chance of overfilling the parent.
+  const Lots free = std::max<Lots>(0, t.remaining - restingLots(m, nullptr));
+
+  Tick price = 0;
+  if (placement != 0) {
+    const TopOfBook& top = lastTop_[m];
+    Tick near = buy ? top.bid : top.ask;
+    const Tick far = buy ? top.ask : top.bid;
+    const bool haveFar = far != kNoBid && far != kNoAsk;
+    if (near == kNoBid || near == kNoAsk) {
+      if (!haveFar) return;  // an empty book: nothing to price a limit against
+      near = buy ? far - 1 : far + 1;
+    }
+    price = near;
+    // One tick inside only while the spread has room (a locked or crossed snapshot keeps the touch).
+    if (placement == 2 && haveFar && (buy ? far - near : near - far) > 1) price = buy ? near + 1 : near - 1;
+    if (placement == 3) price = buy ? near - 1 : near + 1;
+  }
+
+  // Open children (live, no cancel on its way), oldest first.
+  int open[kAgentSlots];
+  int n = 0;
+  for (int s = 0; s < kAgentSlots; ++s)
+    if (mk.slot(s).live() && !mk.slot(s).closing) open[n++] = s;
+  for (int i = 1; i < n; ++i)  // at most eight: an insertion sort by age
+    for (int j = i; j > 0 && ageOf(mk.slot(open[j])) < ageOf(mk.slot(open[j - 1])); --j) std::swap(open[j], open[j - 1]);
+  auto leftOf = [&](int s) { return mk.slot(s).qty - mk.slot(s).filled; };
+  AgentCommand cmd;
+  cmd.side = side;
+  cmd.tif = Tif::kGtc;
+  auto send = [&](AgentCommandKind kind, int slot) {
+    cmd.kind = kind;
+    cmd.slot = static_cast<uint8_t>(slot);
+    mk.submit(cmd);
+  };
+
   if (placement == 0) {
-    for (int s = 0; s < kAgentSlots; ++s)
-      if (mk.slot(s).live()) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
-    // What the cancelled children hold may still fill before the cancels land: never send more than the rest.
-    const Lots free = t.remaining - restingLots(m, nullptr);
+    // The oldest child becomes the market order, carrying its lots and what else the order may take; the
+    // rest are cancelled (their lots come back next decision).
+    if (n > 0) {
+      cmd.toMarket = true;
+      cmd.qty = qty;
+      cmd.reserve = std::min(free, std::max<Lots>(0, qty - leftOf(open[0])));
+      send(AgentCommandKind::kReplace, open[0]);
+      for (int k = 1; k < n; ++k) send(AgentCommandKind::kCancel, open[k]);
+      return;
+    }
     const int slot = freeSlot(m);
     if (free <= 0 || slot < 0) return;
-    AgentCommand mo;
-    mo.kind = AgentCommandKind::kMarket;
-    mo.side = side;
-    mo.slot = static_cast<uint8_t>(slot);
-    mo.qty = std::min(qty, free);
-    mk.submit(mo);
+    cmd.qty = std::min(qty, free);
+    send(AgentCommandKind::kMarket, slot);
     return;
   }
-  const TopOfBook top = lastTop_[m];
-  const bool buy = side == kBid;
-  Tick near = buy ? top.bid : top.ask;
-  const Tick far = buy ? top.ask : top.bid;
-  if (near == kNoBid || near == kNoAsk) {
-    if (far == kNoBid || far == kNoAsk) return;  // an empty book: nothing to price a limit against
-    near = buy ? far - 1 : far + 1;
+
+  // Children at this price (in flight or resting) keep their place and are resized; the others are
+  // replaced: the oldest moves to the new price with its lots, the rest are cancelled.
+  int at[kAgentSlots], other[kAgentSlots];
+  int na = 0, no = 0;
+  Lots atLots = 0;
+  for (int k = 0; k < n; ++k) {
+    if (mk.slot(open[k]).price == price) at[na++] = open[k], atLots += leftOf(open[k]);
+    else other[no++] = open[k];
   }
-  const bool wide = (far != kNoBid && far != kNoAsk) && std::llabs(far - near) > 1;
-  Tick price = near;
-  if (placement == 2 && wide) price = buy ? near + 1 : near - 1;
-  if (placement == 3) price = buy ? near - 1 : near + 1;
-  // Children at another price are replaced; at this price they are resized and keep their queue place.
-  Lots atPrice = 0;
-  for (int s = 0; s < kAgentSlots; ++s) {
-    const AgentSlot& sl = mk.slot(s);
-    if (!sl.live()) continue;
-    if (sl.price != price || sl.state != SlotState::kResting) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
-    else atPrice += sl.qty - sl.filled;
+  int k0 = 0;
+  if (na == 0 && no > 0) {
+    cmd.price = price;
+    cmd.qty = qty;
+    cmd.reserve = std::min(free, std::max<Lots>(0, qty - leftOf(other[0])));
+    send(AgentCommandKind::kReplace, other[0]);
+    k0 = 1;
   }
-  const Lots free = t.remaining - restingLots(m, nullptr);
-  const Lots want = std::min(qty, atPrice + std::max<Lots>(free, 0));
-  if (want > atPrice) {
+  for (int k = k0; k < no; ++k) send(AgentCommandKind::kCancel, other[k]);
+  if (na == 0) {
+    if (no > 0) return;
     const int slot = freeSlot(m);
-    if (slot < 0) return;
-    AgentCommand lo;
-    lo.kind = AgentCommandKind::kLimit;
-    lo.side = side;
-    lo.tif = Tif::kGtc;
-    lo.slot = static_cast<uint8_t>(slot);
-    lo.price = price;
-    lo.qty = want - atPrice;
-    mk.submit(lo);
-  } else if (want < atPrice) {
+    if (free <= 0 || slot < 0) return;
+    cmd.price = price;
+    cmd.qty = std::min(qty, free);
+    send(AgentCommandKind::kLimit, slot);
+    return;
+  }
+  if (qty > atLots) {
+    const Lots extra = std::min(qty - atLots, free);
+    if (extra <= 0) return;
+    cmd.price = price;
+    const int slot = freeSlot(m);
+    if (slot >= 0) {
+      // A new order behind the ones at this price: theirs keep their places.
+      cmd.qty = extra;
+      send(AgentCommandKind::kLimit, slot);
+    } else {
+      // Every slot holds a child: the youngest at this price grows instead (only it loses its place).
+      const int youngest = at[na - 1];
+      cmd.qty = leftOf(youngest) + extra;
+      cmd.reserve = extra;
+      send(AgentCommandKind::kReplace, youngest);
+    }
+  } else if (qty < atLots) {
     // Take the excess off the youngest children first: the oldest keep the best queue places.
-    Lots excess = atPrice - want;
-    for (int s = kAgentSlots; s-- > 0 && excess > 0;) {
-      const AgentSlot& sl = mk.slot(s);
-      if (sl.state != SlotState::kResting || sl.price != price) continue;
-      AgentCommand rd;
-      rd.kind = AgentCommandKind::kReduce;
-      rd.slot = static_cast<uint8_t>(s);
-      rd.qty = std::min(excess, sl.qty - sl.filled);
-      excess -= rd.qty;
-      mk.submit(rd);
+    Lots excess = atLots - qty;
+    for (int k = na; k-- > 0 && excess > 0;) {
+      cmd.qty = std::min(excess, leftOf(at[k]));
+      excess -= cmd.qty;
+      send(AgentCommandKind::kReduce, at[k]);
     }
   }
 }
@@ -191,7 +244,7 @@ double ExecutionBatch::bookFills(uint32_t m) {
   return bps;
 }
 
-void ExecutionBatch::finish(uint32_t m) {
+double ExecutionBatch::finish(uint32_t m) {
   Task& t = tasks_[m];
   Market& mk = *markets_[m];
   AgentCommand cancel;
@@ -200,7 +253,8 @@ void ExecutionBatch::finish(uint32_t m) {
     if (mk.slot(s).live()) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
   // The cancels land first (a child may still fill on the way), then the rest crosses the book, walking it.
   mk.flushCommands();
-  bookFills(m);
+  // Children may fill while their cancels travel: that cost is the episode's too.
+  double cost = bookFills(m);
   if (t.remaining > 0) {
     AgentCommand mo;
     mo.kind = AgentCommandKind::kMarket;
@@ -209,7 +263,9 @@ void ExecutionBatch::finish(uint32_t m) {
     mo.qty = t.remaining;
     mk.submit(mo);
     mk.flushCommands();
+    cost += bookFills(m);
   }
+  return cost;
 }
 
 bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
@@ -241,8 +297,7 @@ bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
     double cost = bookFills(m);
     ++t.elapsed;
     if (t.remaining > 0 && t.elapsed >= spec_.horizonSteps) {
-      finish(m);
-      cost += bookFills(m);
+      cost += finish(m);
       t.incomplete = t.remaining > 0;
     }
     double risk = 0.0;
@@ -269,16 +324,24 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   // One delayed snapshot per decision: every feature of this step reads the same one.
   const TopOfBook top = mk.observe();
   lastTop_[m] = top;
-  const Lots buy = mk.marketBuyLots(), sell = mk.marketSellLots();
+  // Others' volume as of the snapshot, like everything else this decision sees.
+  const Lots buy = top.marketBuyLots, sell = top.marketSellLots;
   if (reset) stepFilled_[m] = 0;
-  Tick restingPrice = 0;
+  // The price of the oldest open child; none open (every child being cancelled) reads as no resting price.
+  Tick restingPrice = kNoBid;
   const Lots resting = restingLots(m, &restingPrice);
+  const bool priced = restingPrice != kNoBid;
   double queueAhead = 0, levelLots = 0;
-  for (int s = 0; s < kAgentSlots && resting > 0; ++s) {
-    if (mk.slot(s).state != SlotState::kResting) continue;
-    queueAhead = static_cast<double>(std::max<Lots>(0, mk.queueAhead(s)));
-    levelLots = static_cast<double>(mk.book().depthAt(mk.slot(s).side, mk.slot(s).price));
-    break;  // the oldest child: its place is the one that fills first
+  // The queue place of the oldest open child (the one that fills first): the agent's own order state, which
+  // the queue model keeps (exact on L3 data, modelled on L2), as a live venue's order updates would.
+  int oldest = -1;
+  for (int s = 0; s < kAgentSlots; ++s) {
+    const AgentSlot& sl = mk.slot(s);
+    if (sl.state == SlotState::kResting && !sl.closing && (oldest < 0 || ageOf(sl) < ageOf(mk.slot(oldest)))) oldest = s;
+  }
+  if (oldest >= 0) {
+    queueAhead = static_cast<double>(std::max<Lots>(0, mk.queueAhead(oldest)));
+    levelLots = static_cast<double>(mk.book().depthAt(mk.slot(oldest).side, mk.slot(oldest).price));
   }
   if (reset) t.features.reset();
   FeatureInputs in;
@@ -291,8 +354,8 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   in.bid = top.bid, in.ask = top.ask, in.bidQty = top.bidQty, in.askQty = top.askQty;
   in.bidDepth5 = top.bidDepth5, in.askDepth5 = top.askDepth5;
   in.stepBuyLots = buy - t.lastBuy, in.stepSellLots = sell - t.lastSell;
-  in.restingLots = static_cast<double>(resting);
-  in.restingPrice = restingPrice;
+  in.restingLots = priced ? static_cast<double>(resting) : 0.0;
+  in.restingPrice = priced ? restingPrice : 0;
   in.queueAheadLots = queueAhead;
   in.levelLots = levelLots;
   computeFeatures(in, t.features, io.observations + static_cast<size_t>(m) * kFeatureCount);
@@ -321,7 +384,7 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   io.stepMarketVolumeLots[m] = static_cast<double>(in.stepBuyLots + in.stepSellLots);
   io.episodeMarketVolumeLots[m] = static_cast<double>(buy + sell - t.episodeStartVolume);
   io.restingLots[m] = static_cast<double>(resting);
-  io.restingPriceTicks[m] = resting > 0 ? static_cast<double>(restingPrice) : NAN;
+  io.restingPriceTicks[m] = priced ? static_cast<double>(restingPrice) : NAN;
   t.lastBuy = buy;
   t.lastSell = sell;
 }

@@ -111,7 +111,7 @@ class ExecutionBatch {
   bool startEpisode(uint32_t m, std::string* error);
   void decide(uint32_t m, int32_t size, int32_t placement);
   double bookFills(uint32_t m);  // books this market's fills into its task; returns their cost, bps
-  void finish(uint32_t m);       // the horizon: cancel the children, cross what is left, walking the book
+  double finish(uint32_t m);     // the horizon: cancel the children, cross what is left, walking the book; its cost, bps
   void write(const ExecutionIO& io, uint32_t m, double reward, bool reset);
   Lots restingLots(uint32_t m, Tick* price) const;
   int freeSlot(uint32_t m) const;

@@ -33,13 +33,14 @@ void Market::reset(uint64_t seed, TsNs startNs) {
   now_ = startNs;
   lastArrivalNs_ = startNs;
   pendingHead_ = pendingCount_ = 0;
+  for (uint16_t& p : pendingFor_) p = 0;
   for (AgentSlot& s : slots_) s = AgentSlot{};
   agentSeq_ = 0;
   historyHead_ = historyCount_ = 0;
   fills_.clear();
   position_ = 0;
   flowEvents_ = 0;
-  marketBuyLots_ = marketSellLots_ = 0;
+  otherLots_[0] = otherLots_[1] = tookFromAgent_[0] = tookFromAgent_[1] = 0;
   cash_ = fees_ = 0.0;
   if (flow_) flow_->reset(book_, startNs, seed);
   book_.clearTrades();
@@ -49,10 +50,12 @@ void Market::reset(uint64_t seed, TsNs startNs) {
 Status Market::submit(const AgentCommand& cmd) {
   if (cmd.kind == AgentCommandKind::kNone) return Status::kOk;
   AgentSlot& s = slots_[cmd.slot];
-  if (cmd.kind == AgentCommandKind::kReduce && cmd.qty <= 0) return Status::kInvalidQty;
-  if (cmd.kind != AgentCommandKind::kCancel && cmd.kind != AgentCommandKind::kReduce) {
+  if ((cmd.kind == AgentCommandKind::kReduce || cmd.kind == AgentCommandKind::kReplace) && cmd.qty <= 0) return Status::kInvalidQty;
+  if (cmd.kind == AgentCommandKind::kCancel || cmd.kind == AgentCommandKind::kReplace) s.closing = s.live();
+  if (cmd.kind == AgentCommandKind::kReplace) s.reserved += cmd.reserve;
+  if (cmd.kind == AgentCommandKind::kLimit || cmd.kind == AgentCommandKind::kMarket) {
     if (cmd.qty <= 0) return Status::kInvalidQty;
-    if (s.live()) return Status::kSlotBusy;
+    if (!slotFree(cmd.slot)) return Status::kSlotBusy;
     s = AgentSlot{};
     s.id = kAgentIdBit | (static_cast<OrderId>(cmd.slot) << 48) | (++agentSeq_ & 0xFFFFFFFFFFFFull);
     s.state = SlotState::kInFlight;
@@ -72,6 +75,7 @@ Status Market::submit(const AgentCommand& cmd) {
   lastArrivalNs_ = arrival;
   pending_[(pendingHead_ + pendingCount_) % pending_.size()] = Pending{arrival, cmd};
   ++pendingCount_;
+  ++pendingFor_[cmd.slot];
   return Status::kOk;
 }
 
@@ -98,6 +102,11 @@ void Market::advanceTo(TsNs tNs) {
   now_ = tNs;
 }
 
+Lots Market::marketLots(Side aggressor) const {
+  const Lots tape = flow_ ? flow_->tapeLots(aggressor) : 0;
+  return otherLots_[aggressor] + std::max<Lots>(0, tape - (tape > 0 ? tookFromAgent_[aggressor] : 0));
+}
+
 void Market::flushCommands() {
   if (pendingCount_ == 0) return;
   advanceTo(lastArrivalNs_);
@@ -105,10 +114,31 @@ void Market::flushCommands() {
 
 void Market::arrive(const AgentCommand& cmd) {
   AgentSlot& s = slots_[cmd.slot];
+  --pendingFor_[cmd.slot];
   if (cmd.kind == AgentCommandKind::kCancel) {
     if (s.state != SlotState::kResting) return;  // filled or gone before the cancel arrived
     book_.cancel(s.id);
     s.state = SlotState::kCancelled;
+    return;
+  }
+  if (cmd.kind == AgentCommandKind::kReplace) {
+    s.reserved -= cmd.reserve;  // from here the reserve is in the new order, or released
+    Lots left = 0;
+    if (s.state == SlotState::kResting) {
+      book_.cancel(s.id, &left);
+      s.state = SlotState::kCancelled;
+    }
+    const Lots qty = std::min(cmd.qty, left + cmd.reserve);
+    if (qty <= 0) return;  // the old order filled or went before the replace arrived: nothing to move
+    s = AgentSlot{};
+    s.id = kAgentIdBit | (static_cast<OrderId>(cmd.slot) << 48) | (++agentSeq_ & 0xFFFFFFFFFFFFull);
+    s.side = cmd.side;
+    s.price = cmd.price;
+    s.qty = qty;
+    AgentCommand next = cmd;
+    next.kind = cmd.toMarket ? AgentCommandKind::kMarket : AgentCommandKind::kLimit;
+    next.qty = qty;
+    place(s, next);
     return;
   }
   if (cmd.kind == AgentCommandKind::kReduce) {
@@ -120,6 +150,10 @@ void Market::arrive(const AgentCommand& cmd) {
     if (left <= 0) s.state = SlotState::kCancelled;
     return;
   }
+  place(s, cmd);
+}
+
+void Market::place(AgentSlot& s, const AgentCommand& cmd) {
   OrderResult r;
   const Status st = cmd.kind == AgentCommandKind::kLimit
                         ? book_.limit(s.id, cmd.side, cmd.price, cmd.qty, cmd.tif, &r, /*track=*/true)
@@ -137,7 +171,7 @@ void Market::collectTrades() {
   Lots took = 0;
   Side tookSide = kBid;
   for (const Trade& t : book_.trades()) {
-    if (!isAgentId(t.maker) && !isAgentId(t.taker)) (t.aggressor == kBid ? marketBuyLots_ : marketSellLots_) += t.qty;
+    if (!isAgentId(t.taker)) (isAgentId(t.maker) ? tookFromAgent_ : otherLots_)[t.aggressor] += t.qty;
     if (isAgentId(t.maker)) onAgentFill(t.maker, opposite(t.aggressor), t.price, t.qty, true);
     if (isAgentId(t.taker)) {
       onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
@@ -171,6 +205,8 @@ void Market::recordTop() {
   top.ask = book_.bestAsk();
   top.bidQty = top.bid == kNoBid ? 0 : book_.depthAt(kBid, top.bid);
   top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
+  top.marketBuyLots = marketLots(kBid);
+  top.marketSellLots = marketLots(kAsk);
   top.bidDepth5 = top.bidQty;
   top.askDepth5 = top.askQty;
   if (recordDepth5_) {

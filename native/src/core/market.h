@@ -13,7 +13,7 @@ namespace tranche {
 
 constexpr int kAgentSlots = 8;  // resting agent orders addressable at once, per market
 
-enum class AgentCommandKind : uint8_t { kNone = 0, kLimit = 1, kMarket = 2, kCancel = 3, kReduce = 4 };
+enum class AgentCommandKind : uint8_t { kNone = 0, kLimit = 1, kMarket = 2, kCancel = 3, kReduce = 4, kReplace = 5 };
 
 // An instruction from the agent; it reaches the book after the order-entry latency.
 struct AgentCommand {
@@ -23,6 +23,11 @@ struct AgentCommand {
   uint8_t slot = 0;   // which of the agent's order slots it places into or cancels
   Tick price = 0;     // limit only
   Lots qty = 0;       // limit and market; reduce: lots to take off the resting order (its queue place kept)
+  // Replace: when it reaches the book, the slot's order is cancelled and, in the same instant, a new one sent
+  // in its place (a market order if `toMarket`, else a limit at `price`) of min(qty, what the old order had
+  // left + reserve): the lots move from one order to the other with no moment where both could fill.
+  bool toMarket = false;
+  Lots reserve = 0;
 };
 
 enum class SlotState : int8_t {
@@ -39,9 +44,11 @@ struct AgentSlot {
   SlotState state = SlotState::kEmpty;
   Side side = kBid;
   Tick price = 0;
-  Lots qty = 0;        // original quantity
+  Lots qty = 0;        // quantity sent, less what reduces took off
   Lots filled = 0;
   Status reject = Status::kOk;
+  bool closing = false;  // a cancel or replace is on its way: the order may still fill until it lands
+  Lots reserved = 0;     // lots a replace on its way adds to what the order had left (see AgentCommand::reserve)
   bool live() const { return state == SlotState::kInFlight || state == SlotState::kResting; }
 };
 
@@ -64,6 +71,8 @@ struct TopOfBook {
   Lots askQty = 0;
   Lots bidDepth5 = 0;  // lots on the best five bid levels
   Lots askDepth5 = 0;
+  Lots marketBuyLots = 0;   // others' traded volume so far (Market::marketBuyLots) at that instant
+  Lots marketSellLots = 0;
 };
 
 struct MarketConfig {
@@ -92,6 +101,8 @@ class Market {
   Book& mutableBook() { return book_; }
   Flow* flow() { return flow_.get(); }
   const AgentSlot& slot(int i) const { return slots_[i]; }
+  // A slot takes a new order only when nothing of its last one is live or still on its way to the book.
+  bool slotFree(int i) const { return !slots_[i].live() && pendingFor_[i] == 0; }
   Lots queueAhead(int slot) const;
   // Top of book delayed by a market-data latency draw.
   TopOfBook observe();
@@ -105,9 +116,10 @@ class Market {
   Lots positionLots() const { return position_; }
   // Background-flow events applied since the last reset.
   uint64_t flowEvents() const { return flowEvents_; }
-  // Lots traded since the last reset between other participants (the agent on neither side), by aggressor.
-  Lots marketBuyLots() const { return marketBuyLots_; }
-  Lots marketSellLots() const { return marketSellLots_; }
+  // Lots traded since the last reset by other participants, by aggressor: trades in the book with the agent on
+  // neither side, plus a replay's tape less the agent's resting lots it took (see Flow::tapeLots).
+  Lots marketBuyLots() const { return marketLots(kBid); }
+  Lots marketSellLots() const { return marketLots(kAsk); }
   double cash() const { return cash_; }
   double feesPaid() const { return fees_; }
   size_t bytesReserved() const;
@@ -118,6 +130,7 @@ class Market {
     AgentCommand cmd;
   };
   void arrive(const AgentCommand& cmd);
+  void place(AgentSlot& s, const AgentCommand& cmd);
   void collectTrades();
   void recordTop();
   void onAgentFill(OrderId id, Side side, Tick price, Lots qty, bool maker);
@@ -135,6 +148,7 @@ class Market {
   size_t pendingHead_ = 0;
   size_t pendingCount_ = 0;
   AgentSlot slots_[kAgentSlots];
+  uint16_t pendingFor_[kAgentSlots] = {};  // commands on their way to the book, per slot
   uint64_t agentSeq_ = 0;
 
   std::vector<TopOfBook> history_;  // ring of recent tops for market-data latency
@@ -145,8 +159,9 @@ class Market {
   Lots position_ = 0;
   uint64_t flowEvents_ = 0;
   bool recordDepth5_ = false;
-  Lots marketBuyLots_ = 0;
-  Lots marketSellLots_ = 0;
+  Lots marketLots(Side aggressor) const;
+  Lots otherLots_[2] = {0, 0};       // book trades between others, by aggressor
+  Lots tookFromAgent_[2] = {0, 0};   // the agent's resting lots taken by others, by aggressor
   double cash_ = 0.0;
   double fees_ = 0.0;
 };

@@ -13,7 +13,8 @@ namespace tranche {
 namespace {
 constexpr TsNs kNever = std::numeric_limits<TsNs>::max();
 constexpr OrderId kReplayTaker = kSyntheticIdBit;
-bool isAgent(OrderId id) { return (id >> 63) != 0; }
+// The agent's orders are the book's tracked ones: the flow needs no knowledge of how agent ids are made.
+bool isAgent(const RestingOrder& o) { return o.tracked; }
 }  // namespace
 
 L2Replay::L2Replay(std::shared_ptr<const L2Columns> data, const L2ReplayConfig& cfg)
@@ -52,6 +53,7 @@ void L2Replay::reset(Book& book, TsNs startNs, uint64_t) {
   book.clear();
   impact_.reset();
   stats_ = L2ReplayStats{};
+  tapeLots_[0] = tapeLots_[1] = 0;
   offset_ = 0;
   synthetic_ = 0;
   depthClock_ = 0;
@@ -81,7 +83,7 @@ void L2Replay::clearReplayed(Book& book) {
       const Tick next = book.nextLevel(s, p);
       for (const RestingOrder* o = book.frontAt(s, p); o;) {
         const RestingOrder* after = book.behind(*o);
-        if (!isAgent(o->id)) book.cancel(o->id);
+        if (!isAgent(*o)) book.cancel(o->id);
         o = after;
       }
       p = next;
@@ -95,7 +97,7 @@ void L2Replay::removeFromLevel(Book& book, Side s, Tick p, Lots qty) {
   const RestingOrder* agent = nullptr;
   Lots front = 0;
   for (const RestingOrder* o = book.frontAt(s, p); o; o = book.behind(*o)) {
-    if (isAgent(o->id)) {
+    if (isAgent(*o)) {
       agent = o;
       break;
     }
@@ -137,7 +139,7 @@ void L2Replay::applyDepth(Book& book, size_t r) {
     if (op == kNoAsk || op == kNoBid || (s == kBid ? op > p : op < p)) break;
     for (const RestingOrder* o = book.frontAt(opp, op); o;) {
       const RestingOrder* after = book.behind(*o);
-      if (isAgent(o->id)) {
+      if (isAgent(*o)) {
         if (add > 0) {
           add -= book.execute(o->id, add, kReplayTaker);
           ++stats_.agentFillsByTrades;
@@ -158,8 +160,10 @@ void L2Replay::applyDepth(Book& book, size_t r) {
 
 void L2Replay::applyTrade(Book& book, size_t r) {
   ++stats_.tradeEvents;
-  if (!book.hasTracked()) return;  // the depth rows already carry the trade's effect on the book
   const L2Columns& c = *data_;
+  // The tape's volume, whoever traded it; the market takes the agent's own fills out again.
+  tapeLots_[c.tradeAggressor[r] == 0 ? 0 : 1] += c.tradeQtyLots[r];
+  if (!book.hasTracked()) return;  // the depth rows already carry the trade's effect on the book
   const Side resting = opposite(static_cast<Side>(c.tradeAggressor[r]));
   const Tick p = c.tradePriceTicks[r] + offset_;
   Lots q = c.tradeQtyLots[r];
@@ -170,7 +174,7 @@ void L2Replay::applyTrade(Book& book, size_t r) {
   // At the trade's price the queue is consumed from the front: first what is ahead of the agent.
   for (const RestingOrder* o = book.frontAt(resting, p); o && q > 0;) {
     const RestingOrder* after = book.behind(*o);
-    if (isAgent(o->id)) {
+    if (isAgent(*o)) {
       q -= book.execute(o->id, q, kReplayTaker);
       ++stats_.agentFillsByTrades;
     } else {

@@ -76,6 +76,7 @@ class L2Replay final : public Flow {
 
   size_t nextDepthRow() const { return d_; }
   const L2ReplayStats& stats() const { return stats_; }
+  Lots tapeLots(Side aggressor) const override { return tapeLots_[aggressor]; }
 
  private:
   TsNs depthTime() const;
@@ -97,6 +98,7 @@ class L2Replay final : public Flow {
   std::vector<ShiftedOrder> shiftScratch_;
   uint64_t synthetic_ = 0;
   L2ReplayStats stats_;
+  Lots tapeLots_[2] = {0, 0};  // replayed trade volume by aggressor side since the reset
 };
 
 }  // namespace tranche
