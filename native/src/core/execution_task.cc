@@ -11,10 +11,7 @@ namespace tranche {
 ExecutionBatch::ExecutionBatch(uint32_t markets, const MarketConfig& cfg, const Batch::FlowFactory& flows, const ExecutionSpec& spec)
     : spec_(spec), tasks_(markets), lastTop_(markets), stepFilled_(markets, 0), tickValue_(cfg.instrument.tickSize * cfg.instrument.lotSize) {
   markets_.reserve(markets);
-  for (uint32_t m = 0; m < markets; ++m) {
-    markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
-    markets_.back()->recordDepth5(true);
-  }
+  for (uint32_t m = 0; m < markets; ++m) markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
 }
 
 uint64_t ExecutionBatch::flowEvents() const {
@@ -293,7 +290,10 @@ bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
     Market& mk = *markets_[m];
     stepFilled_[m] = 0;
     decide(m, io.actions[2 * m], io.actions[2 * m + 1]);
-    mk.advanceTo(mk.now() + spec_.stepNs);
+    // The next decision sees the book a market-data delay before the step ends: one snapshot, taken on the way.
+    const TsNs end = mk.now() + spec_.stepNs;
+    mk.scheduleObservation(end, mk.sampleMarketDataDelay());
+    mk.advanceTo(end);
     double cost = bookFills(m);
     ++t.elapsed;
     if (t.remaining > 0 && t.elapsed >= spec_.horizonSteps) {
@@ -321,8 +321,9 @@ bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
 void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, bool reset) {
   Task& t = tasks_[m];
   Market& mk = *markets_[m];
-  // One delayed snapshot per decision: every feature of this step reads the same one.
-  const TopOfBook top = mk.observe();
+  // One delayed snapshot per decision: every feature of this step reads the same one. At an episode's start
+  // the book is as the reset left it (there is no earlier state to see).
+  const TopOfBook top = reset ? mk.snapshot() : mk.scheduledObservation();
   lastTop_[m] = top;
   // Others' volume as of the snapshot, like everything else this decision sees.
   const Lots buy = top.marketBuyLots, sell = top.marketSellLots;

@@ -33,6 +33,7 @@ void Market::reset(uint64_t seed, TsNs startNs) {
   now_ = startNs;
   lastArrivalNs_ = startNs;
   pendingHead_ = pendingCount_ = 0;
+  observationDue_ = false;
   for (uint16_t& p : pendingFor_) p = 0;
   for (AgentSlot& s : slots_) s = AgentSlot{};
   agentSeq_ = 0;
@@ -85,6 +86,12 @@ void Market::advanceTo(TsNs tNs) {
     const TsNs agentT = pendingCount_ > 0 ? pending_[pendingHead_].arrivalNs : kNever;
     // Ties go to the agent's command: it was sent before the flow event was generated.
     const TsNs t = std::min(flowT, agentT);
+    // The book as it stood at the scheduled instant is the book before the first event after it.
+    if (observationDue_ && t > observeAtNs_) {
+      observationDue_ = false;
+      observed_ = snapshot();
+      observed_.tsNs = observeAtNs_;
+    }
     if (t > tNs) break;
     now_ = t;
     if (agentT <= flowT) {
@@ -209,12 +216,6 @@ void Market::recordTop() {
   top.marketSellLots = marketLots(kAsk);
   top.bidDepth5 = top.bidQty;
   top.askDepth5 = top.askQty;
-  if (recordDepth5_) {
-    Tick p = top.bid;
-    for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
-    p = top.ask;
-    for (int k = 1; k < 5 && p != kNoAsk && (p = book_.nextLevel(kAsk, p)) != kNoAsk; ++k) top.askDepth5 += book_.depthAt(kAsk, p);
-  }
   const size_t last = (historyHead_ + historyCount_ + kHistory - 1) % kHistory;
   if (historyCount_ > 0 && history_[last].tsNs == now_) {
     history_[last] = top;  // same instant: keep only the state after the last event
@@ -227,6 +228,37 @@ void Market::recordTop() {
     history_[historyHead_] = top;
     historyHead_ = (historyHead_ + 1) % kHistory;
   }
+}
+
+TopOfBook Market::snapshot() const {
+  TopOfBook top;
+  top.tsNs = now_;
+  top.bid = book_.bestBid();
+  top.ask = book_.bestAsk();
+  top.bidQty = top.bid == kNoBid ? 0 : book_.depthAt(kBid, top.bid);
+  top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
+  top.bidDepth5 = top.bidQty;
+  top.askDepth5 = top.askQty;
+  Tick p = top.bid;
+  for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
+  p = top.ask;
+  for (int k = 1; k < 5 && p != kNoAsk && (p = book_.nextLevel(kAsk, p)) != kNoAsk; ++k) top.askDepth5 += book_.depthAt(kAsk, p);
+  top.marketBuyLots = marketLots(kBid);
+  top.marketSellLots = marketLots(kAsk);
+  return top;
+}
+
+void Market::scheduleObservation(TsNs endNs, TsNs delayNs) {
+  observeAtNs_ = std::max(now_, endNs - delayNs);
+  observationDue_ = true;
+}
+
+TopOfBook Market::scheduledObservation() {
+  if (observationDue_) {
+    observationDue_ = false;
+    observed_ = snapshot();
+  }
+  return observed_;
 }
 
 TopOfBook Market::observe() {

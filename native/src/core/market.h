@@ -106,9 +106,16 @@ class Market {
   Lots queueAhead(int slot) const;
   // Top of book delayed by a market-data latency draw.
   TopOfBook observe();
-  // Also keep the best five levels' sizes in every recorded top (the execution task's features read them;
-  // the plain batch does not pay for the walk).
-  void recordDepth5(bool on) { recordDepth5_ = on; }
+  // One observation per decision, taken as the book stood `delayNs` before `endNs` (the end of the next
+  // advance), with the best five levels and the volume counters: the execution task schedules it before it
+  // advances, so the walk over five levels happens once per decision, not once per event. A delay longer
+  // than the advance is capped at it (the book as the advance began).
+  void scheduleObservation(TsNs endNs, TsNs delayNs);
+  TsNs sampleMarketDataDelay() { return mdLatency_->sample(latencyRng_); }
+  // The scheduled observation once the advance passed its instant (or the book now, if none was due).
+  TopOfBook scheduledObservation();
+  // The book as it stands now, with the best five levels and the volume counters.
+  TopOfBook snapshot() const;
 
   // Fills since the last drain, and their running totals.
   const std::vector<AgentFill>& fills() const { return fills_; }
@@ -158,7 +165,9 @@ class Market {
   std::vector<AgentFill> fills_;
   Lots position_ = 0;
   uint64_t flowEvents_ = 0;
-  bool recordDepth5_ = false;
+  bool observationDue_ = false;
+  TsNs observeAtNs_ = 0;
+  TopOfBook observed_;
   Lots marketLots(Side aggressor) const;
   Lots otherLots_[2] = {0, 0};       // book trades between others, by aggressor
   Lots tookFromAgent_[2] = {0, 0};   // the agent's resting lots taken by others, by aggressor
