@@ -18,11 +18,12 @@ export type Placement = (typeof Placement)[keyof typeof Placement];
  * - `multiplier`: index into {0, ½, 1, 2, 4} × the adaptive TWAP slice (remaining ÷ steps left), the
  *   default `MultiDiscrete([5, 4])` space agents learn in;
  * - `lots`: the child order's size in lots, exactly (baselines use this to follow their schedules exactly).
- * Size 0 means wait: no new child this step, and a resting child stays as it is. A limit child at the
- * price of the resting one resizes it to the size asked (a reduce keeps its queue place; growing adds an
- * order behind it); at another price it replaces it. A market child cancels every resting child first.
- * What is sent is capped so that the live children never hold more than what is left of the parent (a
- * child being cancelled may still fill on the way), so the parent is never overfilled.
+ * Size 0 means wait: no new child this step, and a resting child stays as it is. Children at the asked
+ * price (resting or on their way) are resized to the size asked: a reduce keeps their queue places, growing
+ * adds an order behind them. At another price, or to market, the oldest child is replaced by the new order,
+ * which carries its remaining lots when the replace lands; the others are cancelled. What is sent is capped
+ * so that the live children and replaces in flight never hold more than what is left of the parent (a child
+ * being cancelled may still fill on the way), so the parent is never overfilled.
  */
 export type ActionMode = "multiplier" | "lots";
 
