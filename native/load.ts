@@ -71,7 +71,7 @@ interface Binding {
     new (config: NativeBatchConfig, task: NativeTaskConfig, io: ExecutionIO): NativeExecutionHandle;
     readonly featureNames: string[];
     readonly featureVersion: string;
-    readonly ioFields: [string, string, number][];
+    readonly ioFields: [string, string, string][];
   };
   NativeLobsterData: new (columns: LobsterColumnsInput) => NativeLobsterDataHandle;
   NativeL2Data: new (columns: L2ColumnsInput) => NativeL2DataHandle;

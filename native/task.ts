@@ -196,8 +196,9 @@ export function createExecutionIO(numEnvs: number, stepNs: number): ExecutionIO 
 }
 
 /** Refuses an addon whose IO table or features differ from this file's: a stale build. */
-function checkAddonAgrees(fields: readonly (readonly [string, string, number])[], featureNames: readonly string[], featureVersion: string): void {
-  const ours = Object.entries(EXECUTION_IO).map(([name, [type, perEnv]]) => `${name}:${type}:${perEnv === "F" ? FEATURES.length : perEnv}`);
+function checkAddonAgrees(fields: readonly (readonly [string, string, string])[], featureNames: readonly string[], featureVersion: string): void {
+  // The addon names the sizes as its table writes them: a number, or kFeatureCount for "F".
+  const ours = Object.entries(EXECUTION_IO).map(([name, [type, perEnv]]) => `${name}:${type}:${perEnv === "F" ? "kFeatureCount" : perEnv}`);
   checkIoTable("execution", ours, fields.map(([name, type, perEnv]) => `${name}:${type}:${perEnv}`));
   if (featureNames.join() !== FEATURES.map((f) => f.name).join() || featureVersion !== FEATURE_VERSION) {
     throw new TrancheError("NATIVE_LOAD_FAILED", `the addon's features (${featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): it is a stale build. Fix: npm run build:native`);

@@ -40,6 +40,16 @@ T* arrayArg(const Napi::Value& v, const char* name, size_t minLength) {
   return reinterpret_cast<T*>(bytes);
 }
 
+// One row of an IO table as TypeScript compares it with its own: [field name, typed-array name, size per unit].
+template <typename T>
+Napi::Array ioTableRow(Napi::Env env, const char* field, const char* perUnit) {
+  Napi::Array row = Napi::Array::New(env, 3);
+  row.Set(0u, Napi::String::New(env, field));
+  row.Set(1u, Napi::String::New(env, TypedArrayTraits<T>::name));
+  row.Set(2u, Napi::String::New(env, perUnit));
+  return row;
+}
+
 inline Napi::Value prop(const Napi::Object& o, const char* key) { return o.Get(key); }
 inline double numberOr(const Napi::Object& o, const char* key, double fallback) {
   Napi::Value v = o.Get(key);

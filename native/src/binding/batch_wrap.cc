@@ -104,14 +104,7 @@ Napi::Function BatchWrap::Init(Napi::Env env) {
   // The IO table as [name, element type, per-market dimension] rows, for native/batch.ts to compare with.
   Napi::Array fields = Napi::Array::New(env);
   uint32_t row = 0;
-#define TRANCHE_IO_ROW(field, type, perMarket)                                   \
-  {                                                                              \
-    Napi::Array r = Napi::Array::New(env, 3);                                    \
-    r.Set(0u, Napi::String::New(env, #field));                                   \
-    r.Set(1u, Napi::String::New(env, TypedArrayTraits<type>::name));             \
-    r.Set(2u, Napi::String::New(env, #perMarket));                               \
-    fields.Set(row++, r);                                                        \
-  }
+#define TRANCHE_IO_ROW(field, type, perMarket) fields.Set(row++, ioTableRow<type>(env, #field, #perMarket));
   TRANCHE_BATCH_IO(TRANCHE_IO_ROW)
 #undef TRANCHE_IO_ROW
   return DefineClass(env, "NativeBatch",

@@ -12,14 +12,7 @@ Napi::Function ExecutionWrap::Init(Napi::Env env) {
   // The IO table as [name, element type, elements per env] rows, for native/task.ts to compare with its own.
   Napi::Array fields = Napi::Array::New(env);
   uint32_t row = 0;
-#define TRANCHE_IO_ROW(field, type, perEnv)                                                   \
-  {                                                                                            \
-    Napi::Array r = Napi::Array::New(env, 3);                                                  \
-    r.Set(0u, Napi::String::New(env, #field));                                                  \
-    r.Set(1u, Napi::String::New(env, TypedArrayTraits<type>::name));                           \
-    r.Set(2u, Napi::Number::New(env, perEnv));                                                 \
-    fields.Set(row++, r);                                                                      \
-  }
+#define TRANCHE_IO_ROW(field, type, perEnv) fields.Set(row++, ioTableRow<type>(env, #field, #perEnv));
   TRANCHE_EXECUTION_IO(TRANCHE_IO_ROW)
 #undef TRANCHE_IO_ROW
   Napi::Array names = Napi::Array::New(env, kFeatureCount);

@@ -206,16 +206,7 @@ void Market::onAgentFill(OrderId id, Side side, Tick price, Lots qty, bool maker
 }
 
 void Market::recordTop() {
-  TopOfBook top;
-  top.tsNs = now_;
-  top.bid = book_.bestBid();
-  top.ask = book_.bestAsk();
-  top.bidQty = top.bid == kNoBid ? 0 : book_.depthAt(kBid, top.bid);
-  top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
-  top.marketBuyLots = marketLots(kBid);
-  top.marketSellLots = marketLots(kAsk);
-  top.bidDepth5 = top.bidQty;
-  top.askDepth5 = top.askQty;
+  const TopOfBook top = snapshot(/*fiveLevels=*/false);
   const size_t last = (historyHead_ + historyCount_ + kHistory - 1) % kHistory;
   if (historyCount_ > 0 && history_[last].tsNs == now_) {
     history_[last] = top;  // same instant: keep only the state after the last event
@@ -230,7 +221,7 @@ void Market::recordTop() {
   }
 }
 
-TopOfBook Market::snapshot() const {
+TopOfBook Market::snapshot(bool fiveLevels) const {
   TopOfBook top;
   top.tsNs = now_;
   top.bid = book_.bestBid();
@@ -239,12 +230,13 @@ TopOfBook Market::snapshot() const {
   top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
   top.bidDepth5 = top.bidQty;
   top.askDepth5 = top.askQty;
+  top.marketBuyLots = marketLots(kBid);
+  top.marketSellLots = marketLots(kAsk);
+  if (!fiveLevels) return top;
   Tick p = top.bid;
   for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
   p = top.ask;
   for (int k = 1; k < 5 && p != kNoAsk && (p = book_.nextLevel(kAsk, p)) != kNoAsk; ++k) top.askDepth5 += book_.depthAt(kAsk, p);
-  top.marketBuyLots = marketLots(kBid);
-  top.marketSellLots = marketLots(kAsk);
   return top;
 }
 

@@ -114,8 +114,8 @@ class Market {
   TsNs sampleMarketDataDelay() { return mdLatency_->sample(latencyRng_); }
   // The scheduled observation once the advance passed its instant (or the book now, if none was due).
   TopOfBook scheduledObservation();
-  // The book as it stands now, with the best five levels and the volume counters.
-  TopOfBook snapshot() const;
+  // The book as it stands now with the volume counters, and the best five levels' sizes if `fiveLevels`.
+  TopOfBook snapshot(bool fiveLevels = true) const;
 
   // Fills since the last drain, and their running totals.
   const std::vector<AgentFill>& fills() const { return fills_; }
