@@ -230,9 +230,10 @@ TopOfBook Market::snapshot(bool fiveLevels) const {
   top.askQty = top.ask == kNoAsk ? 0 : book_.depthAt(kAsk, top.ask);
   top.bidDepth5 = top.bidQty;
   top.askDepth5 = top.askQty;
+  // The per-event history ring keeps the top only; a decision's observation adds depth and volume.
+  if (!fiveLevels) return top;
   top.marketBuyLots = marketLots(kBid);
   top.marketSellLots = marketLots(kAsk);
-  if (!fiveLevels) return top;
   Tick p = top.bid;
   for (int k = 1; k < 5 && p != kNoBid && (p = book_.nextLevel(kBid, p)) != kNoBid; ++k) top.bidDepth5 += book_.depthAt(kBid, p);
   p = top.ask;

@@ -71,7 +71,7 @@ struct TopOfBook {
   Lots askQty = 0;
   Lots bidDepth5 = 0;  // lots on the best five bid levels
   Lots askDepth5 = 0;
-  Lots marketBuyLots = 0;   // others' traded volume so far (Market::marketBuyLots) at that instant
+  Lots marketBuyLots = 0;   // others' traded volume so far (Market::marketBuyLots) at that instant (snapshot only)
   Lots marketSellLots = 0;
 };
 
@@ -114,7 +114,7 @@ class Market {
   TsNs sampleMarketDataDelay() { return mdLatency_->sample(latencyRng_); }
   // The scheduled observation once the advance passed its instant (or the book now, if none was due).
   TopOfBook scheduledObservation();
-  // The book as it stands now with the volume counters, and the best five levels' sizes if `fiveLevels`.
+  // The book's top as it stands now; with `fiveLevels`, also the best five levels' sizes and the volume counters.
   TopOfBook snapshot(bool fiveLevels = true) const;
 
   // Fills since the last drain, and their running totals.
