@@ -18,7 +18,8 @@ void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
       const Side side = static_cast<Side>(s);
       const Tick price = side == kBid ? cfg_.referencePrice - d : cfg_.referencePrice + d;
       const OrderId id = nextId_++;
-      if (book.insertResting(id, side, price, 1 + rng_.geometric(cfg_.sizeP)) == Status::kOk) live_.push_back(id);
+      const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometric(cfg_.sizeP));
+      if (idx != kNil) live_.push_back(Placed{idx, id});
     }
   }
   schedule();
@@ -56,18 +57,22 @@ void PoissonFlow::step(Book& book) {
     const Tick quote = quoteFrom(book, side);
     const Tick price = side == kBid ? quote - d : quote + d;
     const OrderId id = nextId_++;
-    if (book.limit(id, side, price, 1 + rng_.geometric(cfg_.sizeP), Tif::kGtc, nullptr) == Status::kOk)
-      live_.push_back(id);
+    // Priced off the opposite quote it never crosses; resting unmapped, it is cancelled by arena index.
+    const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometric(cfg_.sizeP));
+    if (idx != kNil) live_.push_back(Placed{idx, id});
   } else if (u < limit + market) {
     book.market(0, side, 1 + rng_.geometric(cfg_.sizeP), nullptr);
   } else {
     // Uniform choice among resting orders; ids already filled by market orders are discarded as drawn.
     while (!live_.empty()) {
       const size_t i = rng_.below(live_.size());
-      const OrderId id = live_[i];
+      const Placed o = live_[i];
       live_[i] = live_.back();
       live_.pop_back();
-      if (book.cancel(id) == Status::kOk) break;
+      if (book.at(o.idx).id == o.id) {
+        book.removeAt(o.idx, book.at(o.idx).qty);
+        break;
+      }
     }
   }
   schedule();

@@ -35,7 +35,13 @@ class PoissonFlow final : public Flow {
   Rng rng_;
   TsNs next_ = 0;
   OrderId nextId_ = 1;
-  std::vector<OrderId> live_;  // ids this flow placed; filled ones are dropped lazily when drawn
+  // Orders this flow placed, by arena index and id (no id lookups: the book keeps them unmapped); an entry
+  // whose slot now holds another id was filled, and is dropped when drawn.
+  struct Placed {
+    uint32_t idx;
+    OrderId id;
+  };
+  std::vector<Placed> live_;
 };
 
 } // namespace tranche
