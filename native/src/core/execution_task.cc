@@ -11,7 +11,10 @@ namespace tranche {
 ExecutionBatch::ExecutionBatch(uint32_t markets, const MarketConfig& cfg, const Batch::FlowFactory& flows, const ExecutionSpec& spec)
     : spec_(spec), tasks_(markets), lastTop_(markets), stepFilled_(markets, 0), tickValue_(cfg.instrument.tickSize * cfg.instrument.lotSize) {
   markets_.reserve(markets);
-  for (uint32_t m = 0; m < markets; ++m) markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
+  for (uint32_t m = 0; m < markets; ++m) {
+    markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
+    markets_.back()->recordHistory(false);  // decisions observe through one scheduled snapshot each
+  }
 }
 
 uint64_t ExecutionBatch::flowEvents() const {

@@ -104,7 +104,7 @@ void Market::advanceTo(TsNs tNs) {
       ++flowEvents_;
     }
     collectTrades();
-    recordTop();
+    if (recordHistory_) recordTop();
   }
   now_ = tNs;
 }

@@ -106,6 +106,9 @@ class Market {
   Lots queueAhead(int slot) const;
   // Top of book delayed by a market-data latency draw.
   TopOfBook observe();
+  // Keep the per-event history of tops that observe() reads (on by default; the execution task observes
+  // through scheduleObservation and turns it off).
+  void recordHistory(bool on) { recordHistory_ = on; }
   // One observation per decision, taken as the book stood `delayNs` before `endNs` (the end of the next
   // advance), with the best five levels and the volume counters: the execution task schedules it before it
   // advances, so the walk over five levels happens once per decision, not once per event. A delay longer
@@ -165,6 +168,7 @@ class Market {
   std::vector<AgentFill> fills_;
   Lots position_ = 0;
   uint64_t flowEvents_ = 0;
+  bool recordHistory_ = true;
   bool observationDue_ = false;
   TsNs observeAtNs_ = 0;
   TopOfBook observed_;

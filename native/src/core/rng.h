@@ -35,7 +35,12 @@ class Rng {
   // Number of failures before the first success, success probability p in (0, 1].
   int64_t geometric(double p) {
     if (p >= 1.0) return 0;
-    return static_cast<int64_t>(std::floor(std::log1p(-uniform()) / std::log1p(-p)));
+    return geometricLog(std::log1p(-p));
+  }
+  // The same draw with log(1 − p) computed once by the caller (0 for p = 1): one logarithm a draw, not two.
+  int64_t geometricLog(double log1mP) {
+    if (log1mP == 0.0 || !(log1mP < 0.0)) return 0;
+    return static_cast<int64_t>(std::floor(std::log1p(-uniform()) / log1mP));
   }
   double normal() {
     // Box-Muller; the second variate is discarded so a draw consumes a fixed number of words.

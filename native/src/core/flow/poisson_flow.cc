@@ -6,7 +6,12 @@
 
 namespace tranche {
 
-PoissonFlow::PoissonFlow(const PoissonFlowConfig& cfg) : cfg_(cfg) { live_.reserve(1024); }
+PoissonFlow::PoissonFlow(const PoissonFlowConfig& cfg)
+    : cfg_(cfg),
+      logDistance_(cfg.distanceP >= 1.0 ? 0.0 : std::log1p(-cfg.distanceP)),
+      logSize_(cfg.sizeP >= 1.0 ? 0.0 : std::log1p(-cfg.sizeP)) {
+  live_.reserve(1024);
+}
 
 void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
   rng_.reseed(seed);
@@ -18,7 +23,7 @@ void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
       const Side side = static_cast<Side>(s);
       const Tick price = side == kBid ? cfg_.referencePrice - d : cfg_.referencePrice + d;
       const OrderId id = nextId_++;
-      const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometric(cfg_.sizeP));
+      const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometricLog(logSize_));
       if (idx != kNil) live_.push_back(Placed{idx, id});
     }
   }
@@ -53,15 +58,15 @@ void PoissonFlow::step(Book& book) {
   const double u = rng_.uniform() * (limit + market + cancel);
   const Side side = static_cast<Side>(rng_.next() & 1);
   if (u < limit) {
-    const Tick d = 1 + rng_.geometric(cfg_.distanceP);
+    const Tick d = 1 + rng_.geometricLog(logDistance_);
     const Tick quote = quoteFrom(book, side);
     const Tick price = side == kBid ? quote - d : quote + d;
     const OrderId id = nextId_++;
     // Priced off the opposite quote it never crosses; resting unmapped, it is cancelled by arena index.
-    const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometric(cfg_.sizeP));
+    const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometricLog(logSize_));
     if (idx != kNil) live_.push_back(Placed{idx, id});
   } else if (u < limit + market) {
-    book.market(0, side, 1 + rng_.geometric(cfg_.sizeP), nullptr);
+    book.market(0, side, 1 + rng_.geometricLog(logSize_), nullptr);
   } else {
     // Uniform choice among resting orders; ids already filled by market orders are discarded as drawn.
     while (!live_.empty()) {

@@ -32,6 +32,9 @@ class PoissonFlow final : public Flow {
   Tick quoteFrom(const Book& book, Side side) const;
 
   PoissonFlowConfig cfg_;
+  // log(1 − p) of the distance and size laws, once (each draw needs it).
+  double logDistance_ = 0.0;
+  double logSize_ = 0.0;
   Rng rng_;
   TsNs next_ = 0;
   OrderId nextId_ = 1;
