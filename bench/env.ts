@@ -133,7 +133,8 @@ function workloads(): Workload[] {
       what: "Poisson flow, about 100 background events per step (500 ms decisions)",
       market: costs,
       task: { side: "buy", parentLots: 400, horizonSteps: 120, stepNs: 500_000_000 },
-      stepsPerRun: 200,
+      // Runs of about half a second: shorter ones measure the machine's noise more than the env.
+      stepsPerRun: 1000,
     },
   ];
   const goog = sharedDataFiles().goog;
