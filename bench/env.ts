@@ -11,6 +11,8 @@ import { existsSync } from "node:fs";
 
 const ENVS = 64;
 const RUNS = 7;
+// Each workload's timed run lasts a quarter to half a second: shorter ones measure the machine's noise more
+// than the env.
 
 /** The task both implementations run: buy, TWAP-slice multipliers {0, ½, 1, 2, 4}, four placements. */
 interface Workload {
@@ -126,14 +128,13 @@ function workloads(): Workload[] {
       what: "Poisson flow, about 1 background event per step (5 ms decisions)",
       market: costs,
       task: { side: "buy", parentLots: 400, horizonSteps: 400, stepNs: 5_000_000 },
-      stepsPerRun: 2000,
+      stepsPerRun: 8000,
     },
     {
       name: "env-poisson-100",
       what: "Poisson flow, about 100 background events per step (500 ms decisions)",
       market: costs,
       task: { side: "buy", parentLots: 400, horizonSteps: 120, stepNs: 500_000_000 },
-      // Runs of about half a second: shorter ones measure the machine's noise more than the env.
       stepsPerRun: 1000,
     },
   ];
@@ -146,7 +147,7 @@ function workloads(): Workload[] {
       what: "GOOG LOBSTER replay, 1-second decisions, morning windows",
       market: { ...costs, fees: { makerBps: 0, takerBps: 0.3 }, flow: { kind: "lobster", data } },
       task: { side: "buy", parentLots: 1000, horizonSteps: 300, stepNs: 1e9, starts: { kind: "window", fromNs: 0, toNs: 2 * 3600e9 } },
-      stepsPerRun: 600,
+      stepsPerRun: 4000,
     });
   } else {
     console.warn(`[skip] env-goog-1s: ${goog.message} not found (set TRANCHE_DATA_DIR)`);
