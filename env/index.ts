@@ -53,3 +53,5 @@ export {
 } from "./wrappers.js";
 export { checkEnv, checkVectorEnv, type CheckEnvOptions, type EnvCheckReport } from "./check.js";
 export { EnvError, EnvCheckError, ENV_CHECK_RULES, type EnvErrorCode, type EnvCheckCode } from "./errors.js";
+export { ExecutionEnv, ExecutionVectorEnv, type ExecutionEnvConfig } from "./execution.js";
+export { loadMarket, type LoadedMarket, type MarketConfig, type MarketCosts, type TimeOfDayStarts } from "./markets.js";

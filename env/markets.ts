@@ -1,0 +1,107 @@
+// Markets of the execution env chosen by `kind` in one config: a LOBSTER replay or a Binance L2 replay read from
+// an imported Arrow file, with episode windows in the market's local time of day, or the zero-intelligence
+// Poisson flow. Turns such a config into the market options and episode starts the env takes.
+import { readBinance, readLobster } from "../data/reader.js";
+import { L2ReplayData, LobsterReplayData, TrancheError, type BatchOptions, type EpisodeStarts, type ImpactSpec, type PoissonFlowSpec } from "../native/index.js";
+
+/** Episode starts in the market's local time of day ("09:45", "10:30:15"): a window, or a list. */
+export type TimeOfDayStarts = { from: string; to: string } | { at: readonly string[] };
+
+/** The market of an execution env, by kind. Costs and latencies are shared by every kind. */
+export type MarketConfig = MarketCosts &
+  (
+    | { kind: "poisson"; flow?: Omit<PoissonFlowSpec, "kind"> }
+    /** A LOBSTER import (`tranche data import-lobster`); times of day are the exchange's local time. */
+    | { kind: "lobster"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec }
+    /** A Binance import (`tranche data import-binance`); times of day are UTC. */
+    | { kind: "binance"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec }
+  );
+
+/** What every market kind shares: fees and latencies (see BatchOptions). */
+export type MarketCosts = Pick<BatchOptions, "fees" | "orderEntryLatency" | "marketDataLatency" | "book">;
+
+/** A loaded market: the env's market options and, for a replay, where episodes start. */
+export interface LoadedMarket {
+  market: Omit<BatchOptions, "markets">;
+  starts?: EpisodeStarts;
+  /** One line for logs and reports: what was loaded. */
+  description: string;
+}
+
+function fail(field: string, problem: string, fix: string): never {
+  throw new TrancheError("INVALID_ARGUMENT", `market.${field}: ${problem}. Fix: ${fix}`);
+}
+
+const NS_PER_S = 1_000_000_000;
+
+/** "HH:MM" or "HH:MM:SS" (optionally with a fraction of a second) as seconds after midnight. */
+function secondsOfDay(field: string, text: unknown): number {
+  const m = typeof text === "string" ? /^(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,9})?))?$/.exec(text) : null;
+  const seconds = m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0) : NaN;
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || !(seconds < 86_400)) fail(field, `${JSON.stringify(text)} is not a time of day`, 'write it as "HH:MM" or "HH:MM:SS", e.g. "09:45"');
+  return seconds;
+}
+
+/**
+ * Episode starts as ns since the replay's first event, from local times of day. `firstLocalNs` is the
+ * first event's time of day in ns after local midnight; `durationNs` bounds the window.
+ */
+function startsFrom(starts: TimeOfDayStarts | undefined, firstLocalNs: number, durationNs: number): EpisodeStarts | undefined {
+  if (starts === undefined) return undefined;
+  const since = (field: string, text: string): number => {
+    let ns = Math.round(secondsOfDay(field, text) * NS_PER_S) - firstLocalNs;
+    // A time before the first event's is on the next day (a feed that runs past midnight).
+    if (ns < 0) ns += 86_400 * NS_PER_S;
+    if (ns > durationNs) {
+      const first = new Date(firstLocalNs / 1e6).toISOString().slice(11, 23);
+      const last = new Date((firstLocalNs + durationNs) / 1e6).toISOString().slice(11, 23);
+      fail(field, `${text} is outside the data, which runs from ${first} to ${last}`, "choose times inside the file");
+    }
+    return ns;
+  };
+  if ("at" in starts) {
+    if (!Array.isArray(starts.at) || starts.at.length === 0) fail("starts.at", "the list of starts is empty", 'give times such as ["10:00", "11:00"]');
+    return { kind: "list", startsNs: starts.at.map((t, i) => since(`starts.at[${i}]`, t)) };
+  }
+  const fromNs = since("starts.from", starts.from), toNs = since("starts.to", starts.to);
+  if (toNs < fromNs) fail("starts.to", `${starts.to} is before starts.from ${starts.from}`, "swap them");
+  return { kind: "window", fromNs, toNs };
+}
+
+/** Reads a market config once; every error names the field (the data layer's errors name the file). */
+export function loadMarket(config: MarketConfig): LoadedMarket {
+  if (typeof config !== "object" || config === null) fail("kind", "the market config must be an object", 'use e.g. { kind: "poisson" }');
+  const costs: MarketCosts = { fees: config.fees, orderEntryLatency: config.orderEntryLatency, marketDataLatency: config.marketDataLatency, book: config.book };
+  switch (config.kind) {
+    case "poisson":
+      return { market: { ...costs, flow: { kind: "poisson", ...config.flow } }, description: "zero-intelligence Poisson flow" };
+    case "lobster": {
+      const { messages, book } = readLobster(config.file);
+      const data = new LobsterReplayData(messages.columns, book.columns);
+      const offsetNs = BigInt(messages.meta.lobster?.utcOffsetSeconds ?? 0) * BigInt(NS_PER_S);
+      const dayNs = 86_400n * BigInt(NS_PER_S);
+      const firstLocalNs = Number((((data.startNs + offsetNs) % dayNs) + dayNs) % dayNs);
+      const tick = Number(messages.meta.tickSize), lot = Number(messages.meta.lotSize);
+      return {
+        market: { ...costs, tickSize: tick, lotSize: lot, flow: { kind: "lobster", data, impact: config.impact } },
+        starts: startsFrom(config.starts, firstLocalNs, data.durationNs),
+        description: `LOBSTER replay of ${messages.meta.symbol} on ${messages.meta.lobster?.date ?? "?"} (${config.file})`,
+      };
+    }
+    case "binance": {
+      const { depth, trades } = readBinance(config.file);
+      const data = new L2ReplayData(depth.columns, trades?.columns);
+      let first = depth.columns.tsNs[0];
+      for (const t of depth.columns.tsNs) if (t < first) first = t;
+      const dayNs = 86_400n * BigInt(NS_PER_S);
+      const firstLocalNs = Number(((first % dayNs) + dayNs) % dayNs);
+      return {
+        market: { ...costs, tickSize: Number(depth.meta.tickSize), lotSize: Number(depth.meta.lotSize), flow: { kind: "l2", data, impact: config.impact } },
+        starts: startsFrom(config.starts, firstLocalNs, data.durationNs),
+        description: `Binance ${depth.meta.binance?.market ?? ""} L2 replay of ${depth.meta.symbol} (${config.file})`,
+      };
+    }
+    default:
+      return fail("kind", `unknown market kind ${JSON.stringify((config as { kind: unknown }).kind)}`, 'use "poisson", "lobster" or "binance"');
+  }
+}
