@@ -710,6 +710,25 @@ static void testExecutionTask(bool lotsMode, bool slowOrders) {
 }
 #pragma GCC diagnostic pop
 
+// The feature feed sums Cont–Kukanov–Stoikov OFI increments over every top update and counts others' trades,
+// per window between observations.
+static void testFeatureFeed() {
+  FeatureFeed feed;
+  feed.reset(100, 5, 102, 7);
+  feed.onTop(100, 8, 102, 7);   // bid size up at the same price: +3
+  feed.onTop(101, 2, 102, 7);   // bid price up: +2
+  feed.onTop(101, 2, 102, 4);   // ask size down at the same price: -4 + 7 = +3
+  feed.onTop(101, 2, 103, 9);   // ask price up: +4 (the old ask size)
+  feed.onTrade(kBid, 6);
+  feed.onTrade(kAsk, 1);
+  feed.observe();
+  CHECK(feed.observedOrderFlowImbalance() == 3 + 2 + 3 + 4);
+  CHECK(feed.observedBuyLots() == 6 && feed.observedSellLots() == 1);
+  feed.onTop(100, 1, 103, 9);   // bid price down: -2
+  feed.observe();
+  CHECK(feed.observedOrderFlowImbalance() == -2 && feed.observedBuyLots() == 0);
+}
+
 int main() {
   testMatchingBasics();
   testOpStreamRejectsMalformed();
@@ -720,6 +739,7 @@ int main() {
   for (uint64_t seed = 1; seed <= 30; ++seed) testAgainstReference(seed, 3000, 24, seed <= 3);
   testAgainstReference(1234, 30000, 60, false);
   testBatch();
+  testFeatureFeed();
   for (bool slow : {false, true}) {
     testExecutionTask(false, slow);
     testExecutionTask(true, slow);

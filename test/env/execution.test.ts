@@ -175,6 +175,26 @@ describe("ExecutionEnv and ExecutionVectorEnv on the Poisson flow", () => {
     expect(seen.slice(1)).toEqual(new Array(7).fill(20));
   });
 
+  it("feeds the order-flow imbalance and the trade-sign features from the market's events between decisions", () => {
+    const env = new ExecutionVectorEnv(8, poisson(40));
+    env.reset({ seed: 3 });
+    const wait = new Int32Array(16);
+    const seen = { ofi: 0, trades: 0, volume: 0 };
+    for (let t = 0; t < 30; t++) {
+      env.step(wait);
+      for (let i = 0; i < 8; i++) {
+        if (env.observations[i * 16 + 9] !== 0) seen.ofi++;
+        if (env.observations[i * 16 + 11] !== 0) seen.trades++;
+        // A step with others' volume has a trade sign unless buys and sells balance exactly.
+        if (env.state.stepMarketVolumeLots[i] === 0) expect(env.observations[i * 16 + 11]).toBe(0);
+        else seen.volume++;
+      }
+    }
+    expect(seen.ofi).toBeGreaterThan(100);
+    expect(seen.trades).toBeGreaterThan(50);
+    expect(seen.volume).toBeGreaterThanOrEqual(seen.trades);
+  });
+
   it("gives every env of an unseeded first reset its own market, from episode 0", () => {
     const env = new ExecutionVectorEnv(4, poisson());
     env.reset();

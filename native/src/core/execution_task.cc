@@ -57,6 +57,7 @@ bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
   }
   Market& mk = *markets_[m];
   flowEventsDone_ += mk.flowEvents();
+  mk.setFeed(&t.feed);
   mk.reset(t.seed, start);
   const Book& book = mk.book();
   if (book.bestBid() == kNoBid || book.bestAsk() == kNoAsk) {
@@ -66,6 +67,7 @@ bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
     *error = os.str();
     return false;
   }
+  t.feed.reset(book.bestBid(), book.depthAt(kBid, book.bestBid()), book.bestAsk(), book.depthAt(kAsk, book.bestAsk()));
   t.arrivalMid = 0.5 * (static_cast<double>(book.bestBid()) + static_cast<double>(book.bestAsk()));
   t.startNs = start;
   t.notional = static_cast<double>(spec_.parentLots) * t.arrivalMid * tickValue_;
@@ -357,7 +359,10 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   in.arrivalMidTicks = t.arrivalMid;
   in.bid = top.bid, in.ask = top.ask, in.bidQty = top.bidQty, in.askQty = top.askQty;
   in.bidDepth5 = top.bidDepth5, in.askDepth5 = top.askDepth5;
-  in.stepBuyLots = buy - t.lastBuy, in.stepSellLots = sell - t.lastSell;
+  // Trades and top updates since the last decision, as the feed delivered them up to the snapshot.
+  in.stepBuyLots = reset ? 0 : t.feed.observedBuyLots();
+  in.stepSellLots = reset ? 0 : t.feed.observedSellLots();
+  in.orderFlowImbalance = reset ? 0 : t.feed.observedOrderFlowImbalance();
   in.restingLots = priced ? static_cast<double>(resting) : 0.0;
   in.restingPrice = priced ? restingPrice : 0;
   in.queueAheadLots = queueAhead;

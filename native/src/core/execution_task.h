@@ -106,6 +106,7 @@ class ExecutionBatch {
     Lots episodeStartVolume = 0;
     bool incomplete = false;
     FeatureState features;
+    FeatureFeed feed;  // the events between decisions, delivered by the market
   };
 
   bool startEpisode(uint32_t m, std::string* error);

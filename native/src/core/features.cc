@@ -42,14 +42,9 @@ void computeFeatures(const FeatureInputs& in, FeatureState& st, float* out) {
   const double l5 = static_cast<double>(in.bidDepth5 + in.askDepth5);
   out[7] = static_cast<float>(sgn * ratio(static_cast<double>(in.bidDepth5) - in.askDepth5, l5));
   out[8] = static_cast<float>(std::log1p(ratio(l5, in.parentLots)) / 4.0);
-  // Order-flow imbalance at the touch between decisions (Cont, Kukanov & Stoikov 2014, eq. 2), per lot of
-  // average level-1 depth.
-  double ofi = 0.0;
-  if (st.havePrev && twoSided && st.prevBid != kNoBid && st.prevAsk != kNoAsk) {
-    const double e = (in.bid >= st.prevBid ? static_cast<double>(in.bidQty) : 0.0) - (in.bid <= st.prevBid ? static_cast<double>(st.prevBidQty) : 0.0) -
-                     (in.ask <= st.prevAsk ? static_cast<double>(in.askQty) : 0.0) + (in.ask >= st.prevAsk ? static_cast<double>(st.prevAskQty) : 0.0);
-    ofi = ratio(e, 0.5 * (l1 + st.prevBidQty + st.prevAskQty) / 2.0 + 1.0);
-  }
+  // Order-flow imbalance summed over every top update since the last decision (the feed's), per lot of
+  // level-1 depth.
+  const double ofi = ratio(in.orderFlowImbalance, 0.5 * l1 + 1.0);
   out[9] = static_cast<float>(clamp(sgn * ofi / 5.0, -1, 1));
   if (st.havePrev && st.prevMid > 0 && mid > 0) {
     const double r = (mid - st.prevMid) / st.prevMid * 1e4;
@@ -72,6 +67,26 @@ void computeFeatures(const FeatureInputs& in, FeatureState& st, float* out) {
   st.prevBidQty = in.bidQty;
   st.prevAskQty = in.askQty;
   st.prevMid = mid;
+}
+
+void FeatureFeed::reset(Tick bid, Lots bidQty, Tick ask, Lots askQty) {
+  *this = FeatureFeed{};
+  bid_ = bid, ask_ = ask, bidQty_ = bidQty, askQty_ = askQty;
+}
+
+void FeatureFeed::onTop(Tick bid, Lots bidQty, Tick ask, Lots askQty) {
+  if (bid == bid_ && ask == ask_ && bidQty == bidQty_ && askQty == askQty_) return;
+  if (bid != kNoBid && ask != kNoAsk && bid_ != kNoBid && ask_ != kNoAsk) {
+    ofi_ += (bid >= bid_ ? static_cast<double>(bidQty) : 0.0) - (bid <= bid_ ? static_cast<double>(bidQty_) : 0.0) -
+            (ask <= ask_ ? static_cast<double>(askQty) : 0.0) + (ask >= ask_ ? static_cast<double>(askQty_) : 0.0);
+  }
+  bid_ = bid, ask_ = ask, bidQty_ = bidQty, askQty_ = askQty;
+}
+
+void FeatureFeed::observe() {
+  observedBuy_ = buy_, observedSell_ = sell_, observedOfi_ = ofi_;
+  buy_ = sell_ = 0;
+  ofi_ = 0;
 }
 
 }  // namespace tranche

@@ -24,11 +24,36 @@ struct FeatureInputs {
   double arrivalMidTicks = 0;
   Tick bid = kNoBid, ask = kNoAsk;  // the delayed snapshot
   Lots bidQty = 0, askQty = 0, bidDepth5 = 0, askDepth5 = 0;
-  Lots stepBuyLots = 0, stepSellLots = 0;  // other participants' trades in the last step, by aggressor
+  Lots stepBuyLots = 0, stepSellLots = 0;  // other participants' trades since the last decision, by aggressor
+  double orderFlowImbalance = 0;           // Σ of the OFI increments of every top update since the last decision
   double restingLots = 0;                  // the agent's resting child orders
   Tick restingPrice = 0;
   double queueAheadLots = 0;
   double levelLots = 0;                    // size at the resting order's price
+};
+
+// The market-data events between two decisions, as a feed delivers them, one call each: public trades between
+// other participants and the top of book after each update. The simulator's market calls it per event; the
+// live loop's book mirror will call it per exchange message. `observe()` closes the window a decision sees.
+class FeatureFeed {
+ public:
+  void reset(Tick bid, Lots bidQty, Tick ask, Lots askQty);
+  void onTrade(Side aggressor, Lots qty) { (aggressor == kBid ? buy_ : sell_) += qty; }
+  // Cont, Kukanov & Stoikov (2014), eq. 2: the order-flow imbalance increment of one top-of-book update.
+  void onTop(Tick bid, Lots bidQty, Tick ask, Lots askQty);
+  // Takes what arrived since the last observe() into the observed window and starts a new one.
+  void observe();
+  Lots observedBuyLots() const { return observedBuy_; }
+  Lots observedSellLots() const { return observedSell_; }
+  double observedOrderFlowImbalance() const { return observedOfi_; }
+
+ private:
+  Tick bid_ = kNoBid, ask_ = kNoAsk;
+  Lots bidQty_ = 0, askQty_ = 0;
+  Lots buy_ = 0, sell_ = 0;
+  double ofi_ = 0;
+  Lots observedBuy_ = 0, observedSell_ = 0;
+  double observedOfi_ = 0;
 };
 
 // What features remember between decisions of one episode (the last snapshot, a volatility average).

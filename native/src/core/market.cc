@@ -91,9 +91,11 @@ void Market::advanceTo(TsNs tNs) {
       observationDue_ = false;
       observed_ = snapshot();
       observed_.tsNs = observeAtNs_;
+      if (feed_) feed_->observe();
     }
     if (t > tNs) break;
     now_ = t;
+    const Lots buyBefore = feed_ ? marketLots(kBid) : 0, sellBefore = feed_ ? marketLots(kAsk) : 0;
     if (agentT <= flowT) {
       const AgentCommand cmd = pending_[pendingHead_].cmd;
       pendingHead_ = (pendingHead_ + 1) % pending_.size();
@@ -104,6 +106,7 @@ void Market::advanceTo(TsNs tNs) {
       ++flowEvents_;
     }
     collectTrades();
+    if (feed_) feedEvent(buyBefore, sellBefore);
     if (recordHistory_) recordTop();
   }
   now_ = tNs;
@@ -250,8 +253,18 @@ TopOfBook Market::scheduledObservation() {
   if (observationDue_) {
     observationDue_ = false;
     observed_ = snapshot();
+    if (feed_) feed_->observe();
   }
   return observed_;
+}
+
+void Market::feedEvent(Lots buyBefore, Lots sellBefore) {
+  // Others' trades of this event (a replay's tape included), then the top it left.
+  const Lots buy = marketLots(kBid) - buyBefore, sell = marketLots(kAsk) - sellBefore;
+  if (buy > 0) feed_->onTrade(kBid, buy);
+  if (sell > 0) feed_->onTrade(kAsk, sell);
+  const Tick bid = book_.bestBid(), ask = book_.bestAsk();
+  feed_->onTop(bid, bid == kNoBid ? 0 : book_.depthAt(kBid, bid), ask, ask == kNoAsk ? 0 : book_.depthAt(kAsk, ask));
 }
 
 TopOfBook Market::observe() {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "book.h"
+#include "features.h"
 #include "flow/flow.h"
 #include "models/fees.h"
 #include "models/latency.h"
@@ -106,6 +107,9 @@ class Market {
   Lots queueAhead(int slot) const;
   // Top of book delayed by a market-data latency draw.
   TopOfBook observe();
+  // Deliver every event's public trades and top of book to `feed` (the execution task's features), closing
+  // its window at each scheduled observation. nullptr: no feed.
+  void setFeed(FeatureFeed* feed) { feed_ = feed; }
   // Keep the per-event history of tops that observe() reads (on by default; the execution task observes
   // through scheduleObservation and turns it off).
   void recordHistory(bool on) { recordHistory_ = on; }
@@ -169,6 +173,8 @@ class Market {
   Lots position_ = 0;
   uint64_t flowEvents_ = 0;
   bool recordHistory_ = true;
+  FeatureFeed* feed_ = nullptr;
+  void feedEvent(Lots buyBefore, Lots sellBefore);
   bool observationDue_ = false;
   TsNs observeAtNs_ = 0;
   TopOfBook observed_;
