@@ -72,9 +72,7 @@ bool ExecutionBatch::startEpisode(uint32_t m, std::string* error) {
   t.startNs = start;
   t.notional = static_cast<double>(spec_.parentLots) * t.arrivalMid * tickValue_;
   t.remaining = spec_.parentLots;
-  t.lastBuy = mk.marketBuyLots();
-  t.lastSell = mk.marketSellLots();
-  t.episodeStartVolume = t.lastBuy + t.lastSell;
+  t.episodeStartVolume = mk.marketBuyLots() + mk.marketSellLots();
   return true;
 }
 
@@ -394,8 +392,6 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   io.episodeMarketVolumeLots[m] = static_cast<double>(buy + sell - t.episodeStartVolume);
   io.restingLots[m] = static_cast<double>(resting);
   io.restingPriceTicks[m] = priced ? static_cast<double>(restingPrice) : NAN;
-  t.lastBuy = buy;
-  t.lastSell = sell;
 }
 
 }  // namespace tranche

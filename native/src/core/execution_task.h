@@ -102,7 +102,6 @@ class ExecutionBatch {
     TsNs startNs = 0;
     double notional = 0;    // parent × arrival mid, quote currency: the denominator of the shortfall
     double costBps = 0;
-    Lots lastBuy = 0, lastSell = 0;  // market volume counters at the last decision
     Lots episodeStartVolume = 0;
     bool incomplete = false;
     FeatureState features;

@@ -62,10 +62,6 @@ void computeFeatures(const FeatureInputs& in, FeatureState& st, float* out) {
   out[15] = static_cast<float>(resting ? clamp(ratio(in.restingLots, in.remainingLots), 0, 1) : 0.0);
 
   st.havePrev = true;
-  st.prevBid = in.bid;
-  st.prevAsk = in.ask;
-  st.prevBidQty = in.bidQty;
-  st.prevAskQty = in.askQty;
   st.prevMid = mid;
 }
 

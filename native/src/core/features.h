@@ -56,11 +56,9 @@ class FeatureFeed {
   double observedOfi_ = 0;
 };
 
-// What features remember between decisions of one episode (the last snapshot, a volatility average).
+// What features remember between decisions of one episode (the last mid, a volatility average).
 struct FeatureState {
   bool havePrev = false;
-  Tick prevBid = kNoBid, prevAsk = kNoAsk;
-  Lots prevBidQty = 0, prevAskQty = 0;
   double prevMid = 0;
   double varBps2 = 0;  // EWMA of squared mid changes between decisions, bps²
   void reset() { *this = FeatureState{}; }
