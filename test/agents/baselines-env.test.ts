@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import {
   AlmgrenChrissPolicy,
+  almgrenChrissTrajectory,
   PassiveTwapPolicy,
   PovPolicy,
   RandomPolicy,
@@ -67,4 +68,42 @@ describe("baselines on ExecutionVectorEnv (Poisson flow)", () => {
       expect(ended).toEqual(new Array(N).fill(true));
     });
   }
+});
+
+// The schedules on the real env: marketable slices on the Poisson book fill at once, so fills follow each
+// policy's plan exactly (TWAP, Almgren–Chriss) or its target (POV).
+describe("baseline schedules on ExecutionVectorEnv (Poisson flow)", () => {
+  const market = { fees: { makerBps: 0, takerBps: 2 }, orderEntryLatency: { kind: "constant" as const, ns: 200_000 } };
+  const run = (policy: Policy, parentLots: number, horizonSteps: number, steps = horizonSteps) => {
+    const env = new ExecutionVectorEnv(8, { market, task: { side: "buy", parentLots, horizonSteps, stepNs: 1e9, actionMode: "lots" } });
+    const [obs] = env.reset({ seed: 3 });
+    const actions = new Int32Array(16);
+    const filled = Array.from({ length: 8 }, () => [] as number[]);
+    for (let k = 0; k < steps; k++) {
+      policy.act(obs, env.state, actions);
+      env.step(actions);
+      for (let i = 0; i < 8; i++) filled[i].push(env.state.filledLots[i]);
+    }
+    return { env, filled };
+  };
+
+  it("TWAP fills the same lots at every decision", () => {
+    const { filled } = run(new TwapPolicy(), 120, 12);
+    for (const f of filled) expect(f.map((x, k) => x - (k === 0 ? 0 : f[k - 1]))).toEqual(new Array(12).fill(10));
+  });
+
+  it("POV's realised participation stays within 0.01 of a 10% target (before the horizon cross)", () => {
+    const { env } = run(new PovPolicy({ participationRate: 0.1 }), 100_000, 60, 59);
+    for (let i = 0; i < 8; i++) {
+      expect(env.state.episodeMarketVolumeLots[i]).toBeGreaterThan(1000);
+      expect(Math.abs(env.state.filledLots[i] / env.state.episodeMarketVolumeLots[i] - 0.1)).toBeLessThan(0.01);
+    }
+  });
+
+  it("Almgren–Chriss holds the closed-form trajectory to within a lot", () => {
+    const kappaPerS = 0.05;
+    const { filled } = run(new AlmgrenChrissPolicy({ kappaPerS }), 300, 20);
+    const x = almgrenChrissTrajectory(300, 20, kappaPerS, 1);
+    for (const f of filled) f.forEach((done, k) => expect(Math.abs(300 - done - x[k + 1])).toBeLessThanOrEqual(1));
+  });
 });
