@@ -111,7 +111,18 @@ export interface VectorEnv<Act> {
  * override what the wrapper changes.
  */
 export class VectorWrapper<Act> implements VectorEnv<Act> {
+  private readonly result: VectorStepResult = [new Float32Array(0), new Float64Array(0), new Uint8Array(0), new Uint8Array(0), {}];
   constructor(readonly env: VectorEnv<Act>) {}
+  /** This wrapper's one step-result tuple, filled in: a wrapped vector step allocates nothing. */
+  protected stepResult(obs: Float32Array, rewards: Float64Array, terminated: Uint8Array, truncated: Uint8Array, info: VectorInfo): VectorStepResult {
+    const r = this.result;
+    r[0] = obs;
+    r[1] = rewards;
+    r[2] = terminated;
+    r[3] = truncated;
+    r[4] = info;
+    return r;
+  }
   get numEnvs(): number {
     return this.env.numEnvs;
   }

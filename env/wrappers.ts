@@ -447,7 +447,7 @@ export class VectorNormalizeObservation<Act> extends VectorWrapper<Act> {
 
   override step(actions: Batched<Act>): VectorStepResult {
     const [obs, rewards, terminated, truncated, info] = this.env.step(actions);
-    return [this.normalize(obs), rewards, terminated, truncated, info];
+    return this.stepResult(this.normalize(obs), rewards, terminated, truncated, info);
   }
 
   private normalize(obs: Float32Array): Float32Array {
@@ -513,7 +513,7 @@ export class VectorNormalizeReward<Act> extends VectorWrapper<Act> {
       this.scaled[i] = skip[i] === 1 ? 0 : rewards[i] * scale;
       if (terminated[i] === 1 || truncated[i] === 1) g[i] = 0;
     }
-    return [obs, this.scaled, terminated, truncated, info];
+    return this.stepResult(obs, this.scaled, terminated, truncated, info);
   }
 }
 
@@ -578,7 +578,7 @@ export class VectorRecordEpisodeStatistics<Act> extends VectorWrapper<Act> {
       }
       if (terminated[i] === 1 || truncated[i] === 1) ended += 1;
     }
-    if (ended === 0) return [obs, rewards, terminated, truncated, info];
+    if (ended === 0) return this.stepResult(obs, rewards, terminated, truncated, info);
     if ("episode" in info || "_episode" in info)
       throw new EnvError("INFO_KEY_TAKEN", "VectorRecordEpisodeStatistics: the vector env already puts `episode` in info; wrap it only once");
     const episode: VectorEpisodeStatistics = { r: new Float64Array(n), l: new Int32Array(n), t: new Float64Array(n) };
@@ -592,6 +592,6 @@ export class VectorRecordEpisodeStatistics<Act> extends VectorWrapper<Act> {
       this.log.push(episode.r[i], episode.l[i], episode.t[i]);
     }
     const withEpisode: VectorInfo = { ...info, episode, _episode: mask };
-    return [obs, rewards, terminated, truncated, withEpisode];
+    return this.stepResult(obs, rewards, terminated, truncated, withEpisode);
   }
 }
