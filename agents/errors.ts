@@ -1,4 +1,5 @@
-// The error class of agents/: a policy constructed or called outside its contract.
+// The error class of agents/: a policy constructed or called outside its contract. A TrancheError (../errors.ts).
+import { TrancheError } from "../errors.js";
 
 /**
  * Stable codes of {@link PolicyError}. Callers branch on these; the message text may change.
@@ -11,12 +12,11 @@
 export type PolicyErrorCode = "INVALID_ARGUMENT" | "STATE_MISMATCH" | "PROFILE_MISMATCH";
 
 /** A policy was built or called outside its contract; the message says what and how to fix it. */
-export class PolicyError extends Error {
-  readonly code: PolicyErrorCode;
-  constructor(code: PolicyErrorCode, message: string) {
-    super(message);
+export class PolicyError extends TrancheError {
+  declare readonly code: PolicyErrorCode;
+  constructor(code: PolicyErrorCode, message: string, hint?: string) {
+    super(code, message, hint);
     this.name = "PolicyError";
-    this.code = code;
   }
 }
 

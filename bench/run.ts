@@ -8,10 +8,11 @@ import { fileURLToPath } from "node:url";
 import { batchBenchmarks } from "./batch.js";
 import { bookBenchmarks } from "./book.js";
 import { envBenchmarks } from "./env.js";
+import { evalBenchmarks } from "./eval.js";
 import { type BenchResult, type Benchmark, formatRate } from "./harness.js";
 import { replayBenchmarks } from "./replay.js";
 
-const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks];
+const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks, ...evalBenchmarks];
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), "results.json");
 

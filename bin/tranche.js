@@ -11,4 +11,5 @@ if (!existsSync(main)) {
     "Possible solutions:\n  npm ci          (installs and builds everything)\n  npm run build   (rebuilds the addon and the CLI)");
   process.exit(1);
 }
-await import(pathToFileURL(main).href);
+const cli = await import(pathToFileURL(main).href);
+process.exitCode = await cli.main(process.argv.slice(2));

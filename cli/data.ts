@@ -1,12 +1,13 @@
 // `tranche data …`: import LOBSTER and Binance raw files into Tranche's Arrow files, and describe them.
-// Parsing of arguments and progress output only; the work is in data/.
-import { parseArgs } from "node:util";
+// The commands' options and progress output only; the work is in data/.
 import { basename } from "node:path";
+import type { Command } from "commander";
 import { binanceOutputPaths, parseBinance, writeBinance } from "../data/binance.js";
 import { DataError, escapeControls, quoteInput } from "../data/errors.js";
 import { formatSummary, summarizeDataset } from "../data/info.js";
 import { lobsterOutputPaths, parseLobster, writeLobster, type LobsterVerifier } from "../data/lobster.js";
 import { refuseOutputsThatAreInputs } from "../data/writer.js";
+import { UsageError, createProgram, processIO, runProgram, workAction, type CliIO } from "./program.js";
 
 /** What `runDataCommand` needs from its caller; every field is optional. */
 export interface DataCommandDeps {
@@ -18,117 +19,62 @@ export interface DataCommandDeps {
   printError?: (line: string) => void;
 }
 
-const USAGE = {
-  main: `Usage: tranche data <command> [options]
-
-Commands:
-  import-lobster <message.csv[.gz]> <orderbook.csv[.gz]> -o <out.arrow>
-                  LOBSTER message + orderbook files -> <out>.arrow (l3) and <out>.book.arrow (book)
-  import-binance <file.gz>... -o <out.arrow>
-                  hftbacktest collector files (read by receive time) -> <out>.arrow (l2 depth),
-                  <out>.trades.arrow and <out>.bbo.arrow (bookTicker)
-  info <file.arrow>
-                  kind, instrument, time span, counts and gaps of a file and its companions
-
-\`tranche data <command> --help\` prints the options of one command.`,
-  "import-lobster": `Usage: tranche data import-lobster <message.csv[.gz]> <orderbook.csv[.gz]> -o <out.arrow> [options]
-
-Writes <out>.arrow (L3 messages) and <out>.book.arrow (the orderbook rows). Inputs may be gzipped.
-
-Options:
-  -o, --out <file.arrow>  output file (must end in .arrow; replaced atomically)
-  --tick <N>              tick in LOBSTER price units (USD x 10,000); default 100 = $0.01
-  --date <YYYY-MM-DD>     trading date; default: the date in the file name (TICKER_YYYY-MM-DD_...)
-  --timezone <zone>       zone of LOBSTER's seconds after midnight; default America/New_York
-                          (converted to UTC); "UTC" keeps the clock as given
-  --symbol <TICKER>       default: the ticker in the file name
-  --no-verify             skip the exact replay check of the book against the orderbook file
-  -h, --help              this text`,
-  "import-binance": `Usage: tranche data import-binance <file.gz>... -o <out.arrow> [options]
-
-Reads hftbacktest collector files (\`<local_recv_ts_ns> <json>\` per line) as one stream, sorted by their
-first receive time (a note says so when that differs from the order given); files that overlap in time,
-repeat one another or repeat update or trade ids are refused. Then it
-synchronises the depth diffs with the REST snapshot by Binance's rule and reports any gap.
-Writes <out>.arrow (l2 depth events), <out>.trades.arrow and <out>.bbo.arrow.
-
-Options:
-  -o, --out <file.arrow>  output file (must end in .arrow; replaced atomically)
-  --tick <decimal>        price tick in quote currency; default spot 0.01, USD-M 0.1
-  --lot <decimal>         quantity lot in base currency; default spot 0.00000001, USD-M 0.001
-  -h, --help              this text`,
-  info: `Usage: tranche data info <file.arrow>
-
-Prints the table kind, instrument metadata, time span, counts by message type (L3) or
-snapshot levels / diffs (L2), book levels, gaps, and the same for the import's companion files.`,
-} as const;
-
-type Sub = keyof typeof USAGE;
-
-class UsageError extends Error {
-  constructor(
-    message: string,
-    readonly sub: Sub,
-  ) {
-    super(message);
-  }
-}
-
 const seconds = (s: number): string => `${s.toFixed(2)} s`;
 const count = (n: number): string => n.toLocaleString("en-US");
 
+/**
+ * The files named on the command line. The commands take them as plain operands (their usage line names them)
+ * so that the count errors say what is missing in the data layer's words.
+ */
+const filesOf = (command: Command): string[] => command.args;
+
 /** The `--out` file, checked before any input is read: it ends in .arrow and none of the files written is an input. */
-function requireArrowOut(out: string | undefined, sub: Sub, inputs: readonly string[], outputsOf: (out: string) => Record<string, string>): string {
-  if (out === undefined) throw new UsageError("missing -o/--out <file.arrow>", sub);
-  if (!out.endsWith(".arrow")) throw new UsageError(`--out must end in .arrow (got ${out}); market data files stay out of git via *.arrow`, sub);
+function requireArrowOut(out: string | undefined, inputs: readonly string[], outputsOf: (out: string) => Record<string, string>): string {
+  if (out === undefined) throw new UsageError("missing -o/--out <file.arrow>");
+  if (!out.endsWith(".arrow")) throw new UsageError(`--out must end in .arrow (got ${out}); market data files stay out of git via *.arrow`);
   // The output's name goes into the files' metadata (their companions' names): check it now, not after the import.
   const name = basename(out);
-  if (name === ".arrow" || escapeControls(name) !== name) throw new UsageError(`--out ${quoteInput(name)} needs a name before .arrow and no control characters`, sub);
+  if (name === ".arrow" || escapeControls(name) !== name) throw new UsageError(`--out ${quoteInput(name)} needs a name before .arrow and no control characters`);
   refuseOutputsThatAreInputs(Object.values(outputsOf(out)), inputs);
   return out;
 }
 
-function importLobster(args: string[], deps: DataCommandDeps, print: (l: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: "string", short: "o" },
-      tick: { type: "string" },
-      date: { type: "string" },
-      timezone: { type: "string" },
-      symbol: { type: "string" },
-      "no-verify": { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    print(USAGE["import-lobster"]);
-    return 0;
-  }
-  if (positionals.length !== 2) throw new UsageError(`expected 2 files (message, orderbook), got ${positionals.length}`, "import-lobster");
-  const [messagePath, orderbookPath] = positionals;
-  const out = requireArrowOut(values.out, "import-lobster", positionals, lobsterOutputPaths);
+interface ImportLobsterOptions {
+  out?: string;
+  tick?: string;
+  date?: string;
+  timezone?: string;
+  symbol?: string;
+  /** false with --no-verify. */
+  verify: boolean;
+}
+
+function importLobster(command: Command, verifyLobster: LobsterVerifier | undefined, print: (l: string) => void): number {
+  const files = filesOf(command);
+  const o = command.opts<ImportLobsterOptions>();
+  if (files.length !== 2) throw new UsageError(`expected 2 files (message, orderbook), got ${files.length}`);
+  const [messagePath, orderbookPath] = files;
+  const out = requireArrowOut(o.out, files, lobsterOutputPaths);
   let tick: number | undefined;
-  if (values.tick !== undefined) {
-    tick = Number(values.tick);
-    if (!/^\d+$/.test(values.tick) || !Number.isSafeInteger(tick) || tick < 1) {
-      throw new UsageError(`--tick must be a positive whole number of LOBSTER price units (USD x 10,000), got "${values.tick}"`, "import-lobster");
+  if (o.tick !== undefined) {
+    tick = Number(o.tick);
+    if (!/^\d+$/.test(o.tick) || !Number.isSafeInteger(tick) || tick < 1) {
+      throw new UsageError(`--tick must be a positive whole number of LOBSTER price units (USD x 10,000), got "${o.tick}"`);
     }
   }
   const t0 = performance.now();
-  const imp = parseLobster(messagePath, orderbookPath, { tick, date: values.date, timezone: values.timezone, symbol: values.symbol });
+  const imp = parseLobster(messagePath, orderbookPath, { tick, date: o.date, timezone: o.timezone, symbol: o.symbol });
   const m = imp.messages;
   print(`read ${count(m.rows)} messages in ${seconds(imp.timings.messagesS)}, ${count(imp.book.rows)} orderbook rows (${imp.book.columns.levels} levels) in ${seconds(imp.timings.bookS)}`);
   if (m.meta.lobster && m.meta.lobster.offGridPrices > 0) {
     print(`note: ${count(m.meta.lobster.offGridPrices)} hidden/cross executions priced between ticks (kept exactly in price_raw)`);
   }
   for (const note of imp.notes) print(`note: ${note}`);
-  if (values["no-verify"]) {
+  if (!o.verify) {
     print("verification: skipped (--no-verify)");
-  } else if (deps.verifyLobster) {
+  } else if (verifyLobster) {
     const tv = performance.now();
-    const report = deps.verifyLobster(imp.messages, imp.book);
+    const report = verifyLobster(imp.messages, imp.book);
     print(`verification: ${report.summary} (${count(report.rowsChecked)} rows in ${seconds((performance.now() - tv) / 1000)})`);
     if (!report.ok) {
       throw new DataError(
@@ -147,27 +93,21 @@ function importLobster(args: string[], deps: DataCommandDeps, print: (l: string)
   return 0;
 }
 
-function importBinance(args: string[], print: (l: string) => void): number {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: "string", short: "o" },
-      tick: { type: "string" },
-      lot: { type: "string" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (values.help) {
-    print(USAGE["import-binance"]);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError("expected one or more collector files", "import-binance");
-  const out = requireArrowOut(values.out, "import-binance", positionals, binanceOutputPaths);
+interface ImportBinanceOptions {
+  out?: string;
+  tick?: string;
+  lot?: string;
+}
+
+function importBinance(command: Command, print: (l: string) => void): number {
+  const files = filesOf(command);
+  const o = command.opts<ImportBinanceOptions>();
+  if (files.length === 0) throw new UsageError("expected one or more collector files");
+  const out = requireArrowOut(o.out, files, binanceOutputPaths);
   const t0 = performance.now();
-  const imp = parseBinance(positionals, { tick: values.tick, lot: values.lot });
+  const imp = parseBinance(files, { tick: o.tick, lot: o.lot });
   const b = imp.depth.meta.binance;
-  print(`read ${count(imp.lines)} lines from ${positionals.length} file(s) in ${seconds(imp.timings.readS)}, parsed in ${seconds(imp.timings.parseS)}`);
+  print(`read ${count(imp.lines)} lines from ${files.length} file(s) in ${seconds(imp.timings.readS)}, parsed in ${seconds(imp.timings.parseS)}`);
   for (const note of imp.notes) print(`note: ${note}`);
   if (b) {
     print(
@@ -186,70 +126,93 @@ function importBinance(args: string[], print: (l: string) => void): number {
   return 0;
 }
 
-function info(args: string[], print: (l: string) => void, printError: (l: string) => void): number {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { help: { type: "boolean", short: "h" } } });
-  if (values.help) {
-    print(USAGE.info);
-    return 0;
-  }
-  if (positionals.length === 0) throw new UsageError("expected a .arrow file", "info");
+function info(command: Command, io: CliIO): number {
+  const files = filesOf(command);
+  if (files.length === 0) throw new UsageError("expected a .arrow file");
   // Describe every file given, then fail if any companion is missing, damaged or foreign.
   let problems = 0;
-  positionals.forEach((p, i) => {
-    if (i > 0) print("");
+  files.forEach((p, i) => {
+    if (i > 0) io.print("");
     const d = summarizeDataset(p);
-    print(d.files.map(formatSummary).join("\n\n"));
-    for (const e of d.problems) printError(`tranche data info: ${e.code}: ${e.message}`);
+    io.print(d.files.map(formatSummary).join("\n\n"));
+    for (const e of d.problems) io.printError(`tranche data info: ${e.code}: ${e.message}`);
     problems += d.problems.length;
   });
   return problems === 0 ? 0 : 1;
 }
 
 /**
- * Runs `tranche data <argv…>` (argv is what follows `data`). Returns the exit code: 0 done, 1 a data error
+ * Adds `data` and its commands to `program`. A DataError exits 1 with `tranche data <command>: <code>:
+ * <message>` (the message names the file, line, problem and fix); a usage mistake exits 2 with the usage.
+ */
+export function addDataCommand(program: Command, io: CliIO, verifyLobster?: LobsterVerifier): Command {
+  const data = program
+    .command("data")
+    .summary("import LOBSTER and Binance files into Arrow files, and describe them")
+    .description("Market data as Apache Arrow files.")
+    .usage("<command> [options]");
+
+  data
+    .command("import-lobster")
+    .summary("LOBSTER message + orderbook files -> <out>.arrow (l3) and <out>.book.arrow (book)")
+    .description(
+      "Writes <out>.arrow (L3 messages) and <out>.book.arrow (the orderbook rows). Inputs may be gzipped. Before " +
+        "writing, the native replay runs the whole day and compares its book with every orderbook row; if any row " +
+        "differs, nothing is written.",
+    )
+    .usage("<message.csv[.gz]> <orderbook.csv[.gz]> -o <out.arrow> [options]")
+    .allowExcessArguments()
+    .option("-o, --out <file.arrow>", "output file (must end in .arrow; replaced atomically)")
+    .option("--tick <N>", "tick in LOBSTER price units (USD x 10,000); default 100 = $0.01")
+    .option("--date <YYYY-MM-DD>", "trading date; default: the date in the file name (TICKER_YYYY-MM-DD_...)")
+    .option("--timezone <zone>", 'zone of LOBSTER\'s seconds after midnight; default America/New_York (converted to UTC); "UTC" keeps the clock as given')
+    .option("--symbol <TICKER>", "default: the ticker in the file name")
+    .option("--no-verify", "skip the exact replay check of the book against the orderbook file")
+    .action(workAction(io, (command) => importLobster(command, verifyLobster, io.print)));
+
+  data
+    .command("import-binance")
+    .summary("hftbacktest collector files (read by receive time) -> <out>.arrow (l2 depth), <out>.trades.arrow and <out>.bbo.arrow (bookTicker)")
+    .description(
+      "Reads hftbacktest collector files (`<local_recv_ts_ns> <json>` per line) as one stream, sorted by their " +
+        "first receive time (a note says so when that differs from the order given); files that overlap in time, " +
+        "repeat one another or repeat update or trade ids are refused. Then it synchronises the depth diffs with " +
+        "the REST snapshot by Binance's rule and reports any gap. Writes <out>.arrow (l2 depth events), " +
+        "<out>.trades.arrow and <out>.bbo.arrow.",
+    )
+    .usage("<file.gz>... -o <out.arrow> [options]")
+    .allowExcessArguments()
+    .option("-o, --out <file.arrow>", "output file (must end in .arrow; replaced atomically)")
+    .option("--tick <decimal>", "price tick in quote currency; default spot 0.01, USD-M 0.1")
+    .option("--lot <decimal>", "quantity lot in base currency; default spot 0.00000001, USD-M 0.001")
+    .action(workAction(io, (command) => importBinance(command, io.print)));
+
+  data
+    .command("info")
+    .summary("kind, instrument, time span, counts and gaps of a file and its companions")
+    .description(
+      "Prints the table kind, instrument metadata, time span, counts by message type (L3) or snapshot levels / " +
+        "diffs (L2), book levels, gaps, and the same for the import's companion files. Exits 1, after describing " +
+        "what it could, if a companion is missing, damaged, of another kind or from another import.",
+    )
+    .usage("<file.arrow>")
+    .allowExcessArguments()
+    .action(workAction(io, (command) => info(command, io)));
+
+  // `tranche data --help` shows every command's options, so one help shows everything.
+  data.addHelpText("after", (context) =>
+    context.error ? "" : "\n" + data.commands.filter((c) => c.name() !== "help").map((c) => c.helpInformation().trimEnd()).join("\n\n"),
+  );
+  return data;
+}
+
+/**
+ * Runs `tranche data <argv…>` (argv is what follows `data`). Resolves to the exit code: 0 done, 1 a data error
  * (the message names the file, line, problem and fix), 2 a usage error.
  */
 export async function runDataCommand(argv: string[], deps: DataCommandDeps = {}): Promise<number> {
-  const print = deps.print ?? ((line: string) => process.stdout.write(line + "\n"));
-  const printError = deps.printError ?? ((line: string) => process.stderr.write(line + "\n"));
-  const [sub, ...rest] = argv;
-  try {
-    if (sub === undefined) {
-      printError(USAGE.main);
-      return 2;
-    }
-    if (sub === "--help" || sub === "-h" || sub === "help") {
-      // The overview, then every command's options, so one --help shows everything.
-      print([USAGE.main, USAGE["import-lobster"], USAGE["import-binance"], USAGE.info].join("\n\n"));
-      return 0;
-    }
-    switch (sub) {
-      case "import-lobster":
-        return importLobster(rest, deps, print);
-      case "import-binance":
-        return importBinance(rest, print);
-      case "info":
-        return info(rest, print, printError);
-      default:
-        printError(`tranche data: unknown command ${quoteInput(sub)}\n\n${USAGE.main}`);
-        return 2;
-    }
-  } catch (e) {
-    if (e instanceof UsageError) {
-      printError(`tranche data ${e.sub}: ${escapeControls(e.message)}\n\n${USAGE[e.sub]}`);
-      return 2;
-    }
-    if (e instanceof DataError) {
-      printError(`tranche data ${sub}: ${e.code}: ${e.message}`);
-      return 1;
-    }
-    // parseArgs reports unknown options and missing values as TypeErrors with a code.
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS")) {
-      const s = (sub in USAGE ? sub : "main") as Sub;
-      printError(`tranche data ${escapeControls(sub)}: ${escapeControls((e as Error).message)}\n\n${USAGE[s]}`);
-      return 2;
-    }
-    throw e;
-  }
+  const io: CliIO = { print: deps.print ?? processIO.print, printError: deps.printError ?? processIO.printError };
+  const program = createProgram();
+  addDataCommand(program, io, deps.verifyLobster);
+  return runProgram(program, ["data", ...argv], io);
 }

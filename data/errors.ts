@@ -1,5 +1,6 @@
 // The one error class of the data layer: a stable code to branch on, and a message that names the file,
-// the line, what is wrong with it and what to do about it.
+// the line, what is wrong with it and what to do about it. It is a TrancheError (../errors.ts).
+import { TrancheError } from "../errors.js";
 
 /**
  * Stable codes of {@link DataError}. Callers branch on these; the message text may change.
@@ -63,9 +64,10 @@ export interface DataErrorLocation {
  * A market-data file could not be read, imported or written.
  *
  * The message reads `<file>:<line>: <problem>. Fix: <fix>`; `file`, `line` and `fix` are also fields.
+ * `hint` stays unset: the fix is already in the message, and the CLI would print it twice.
  */
-export class DataError extends Error {
-  readonly code: DataErrorCode;
+export class DataError extends TrancheError {
+  declare readonly code: DataErrorCode;
   readonly file: string | undefined;
   readonly line: number | undefined;
   readonly fix: string;
@@ -73,9 +75,8 @@ export class DataError extends Error {
   constructor(code: DataErrorCode, problem: string, fix: string, where: DataErrorLocation = {}) {
     const place = where.file === undefined ? "" : where.line === undefined ? `${escapeControls(where.file)}: ` : `${escapeControls(where.file)}:${where.line}: `;
     // Whatever a caller quoted from a file, no raw control byte reaches a terminal through this message.
-    super(`${place}${escapeControls(problem)}. Fix: ${escapeControls(fix)}`);
+    super(code, `${place}${escapeControls(problem)}. Fix: ${escapeControls(fix)}`);
     this.name = "DataError";
-    this.code = code;
     this.file = where.file;
     this.line = where.line;
     this.fix = fix;

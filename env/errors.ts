@@ -1,5 +1,6 @@
 // The error classes of env/: EnvError for a contract used wrongly at run time, EnvCheckError for an
-// environment that checkEnv / checkVectorEnv found breaking the contract.
+// environment that checkEnv / checkVectorEnv found breaking the contract. Both are TrancheErrors (../errors.ts).
+import { TrancheError } from "../errors.js";
 
 /**
  * Stable codes of {@link EnvError}. Callers branch on these; the message text may change.
@@ -25,12 +26,11 @@ export type EnvErrorCode =
   | "CLOSED";
 
 /** An env, space or wrapper was used outside its contract; the message says what and how to fix it. */
-export class EnvError extends Error {
-  readonly code: EnvErrorCode;
-  constructor(code: EnvErrorCode, message: string) {
-    super(message);
+export class EnvError extends TrancheError {
+  declare readonly code: EnvErrorCode;
+  constructor(code: EnvErrorCode, message: string, hint?: string) {
+    super(code, message, hint);
     this.name = "EnvError";
-    this.code = code;
   }
 }
 
@@ -91,15 +91,15 @@ export const ENV_CHECK_RULES: Readonly<Record<EnvCheckCode, string>> = {
 /**
  * An environment breaks a rule of the Gymnasium contract. `code` names the rule, `fix` says what to change;
  * the message reads `<code>: <problem> (rule: <rule>). Fix: <fix>`.
+ * `hint` stays unset: the fix is already in the message.
  */
-export class EnvCheckError extends Error {
-  readonly code: EnvCheckCode;
+export class EnvCheckError extends TrancheError {
+  declare readonly code: EnvCheckCode;
   readonly rule: string;
   readonly fix: string;
   constructor(code: EnvCheckCode, problem: string, fix: string) {
-    super(`${code}: ${problem} (rule: ${ENV_CHECK_RULES[code]}). Fix: ${fix}`);
+    super(code, `${code}: ${problem} (rule: ${ENV_CHECK_RULES[code]}). Fix: ${fix}`);
     this.name = "EnvCheckError";
-    this.code = code;
     this.rule = ENV_CHECK_RULES[code];
     this.fix = fix;
   }

@@ -104,6 +104,16 @@ export class ExecutionVectorEnv implements VectorEnv<Int32Array> {
     return this.batch.flowEvents();
   }
 
+  /**
+   * The book's best `levels` levels on the side the parent takes (asks for a buy), as each market's book stands
+   * now: (price ticks, lots) pairs into `out` (N × levels × 2; missing levels NaN, 0). For evaluation in
+   * hindsight; a policy sees the book only through its observation and task state.
+   */
+  takeSideDepth(out: Float64Array, levels: number): void {
+    this.open();
+    this.batch.takeSideDepth(out, levels);
+  }
+
   close(): void {
     this.closed = true;
   }

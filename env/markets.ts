@@ -1,7 +1,9 @@
 // Markets of the execution env chosen by `kind` in one config: a LOBSTER replay or a Binance L2 replay read from
 // an imported Arrow file, with episode windows in the market's local time of day, or the zero-intelligence
 // Poisson flow. Turns such a config into the market options and episode starts the env takes.
+import { tradeVolumeByTimeOfDay } from "../agents/volume-profile.js";
 import { readBinance, readLobster } from "../data/reader.js";
+import { MessageType } from "../data/schema.js";
 import { L2ReplayData, LobsterReplayData, TrancheError, type BatchOptions, type EpisodeStarts, type ImpactSpec, type PoissonFlowSpec } from "../native/index.js";
 
 /** Episode starts in the market's local time of day ("09:45", "10:30:15"): a window, or a list. */
@@ -10,7 +12,8 @@ export type TimeOfDayStarts = { from: string; to: string } | { at: readonly stri
 /** The market of an execution env, by kind. Costs and latencies are shared by every kind. */
 export type MarketConfig = MarketCosts &
   (
-    | { kind: "poisson"; flow?: Omit<PoissonFlowSpec, "kind"> }
+    /** The zero-intelligence Poisson flow; tick and lot sizes default to 0.01 and 1. */
+    | { kind: "poisson"; tickSize?: number; lotSize?: number; flow?: Omit<PoissonFlowSpec, "kind"> }
     /** A LOBSTER import (`tranche data import-lobster`); times of day are the exchange's local time. */
     | { kind: "lobster"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec }
     /** A Binance import (`tranche data import-binance`); times of day are UTC. */
@@ -26,6 +29,28 @@ export interface LoadedMarket {
   starts?: EpisodeStarts;
   /** One line for logs and reports: what was loaded. */
   description: string;
+  /** A replay's clock: its first event in UTC and local time, and the day's traded volume by time of day. */
+  clock?: ReplayClock;
+}
+
+/** Where a replay lies in the day. Episode start times (`episodeStartNs`) count from `originUtcNs`. */
+export interface ReplayClock {
+  /** The file's first event, ns since the epoch (UTC). */
+  originUtcNs: bigint;
+  /** Its time of day in the market's local time (LOBSTER: the exchange's; Binance: UTC), ns after midnight. */
+  originLocalNs: number;
+  /** Width of the volume buckets, ns. */
+  bucketNs: number;
+  /** The file's traded lots per UTC time-of-day bucket (tradeVolumeByTimeOfDay): VWAP's in-sample profile. */
+  volumeByUtcBucket: Float64Array;
+}
+
+/** The volume profile's bucket width: five minutes. */
+export const VOLUME_BUCKET_NS = 5 * 60 * 1_000_000_000;
+
+/** Local time of day of an episode that starts `startNs` after the replay's first event, seconds after midnight. */
+export function localTimeOfDayS(clock: ReplayClock, startNs: number): number {
+  return (((clock.originLocalNs + startNs) % (86_400 * NS_PER_S)) + 86_400 * NS_PER_S) % (86_400 * NS_PER_S) / NS_PER_S;
 }
 
 function fail(field: string, problem: string, fix: string): never {
@@ -74,7 +99,7 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
   const costs: MarketCosts = { fees: config.fees, orderEntryLatency: config.orderEntryLatency, marketDataLatency: config.marketDataLatency, book: config.book };
   switch (config.kind) {
     case "poisson":
-      return { market: { ...costs, flow: { kind: "poisson", ...config.flow } }, description: "zero-intelligence Poisson flow" };
+      return { market: { ...costs, tickSize: config.tickSize, lotSize: config.lotSize, flow: { kind: "poisson", ...config.flow } }, description: "zero-intelligence Poisson flow" };
     case "lobster": {
       const { messages, book } = readLobster(config.file);
       const data = new LobsterReplayData(messages.columns, book.columns);
@@ -82,7 +107,15 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
       const dayNs = 86_400n * BigInt(NS_PER_S);
       const firstLocalNs = Number((((data.startNs + offsetNs) % dayNs) + dayNs) % dayNs);
       const tick = Number(messages.meta.tickSize), lot = Number(messages.meta.lotSize);
+      // Executions (visible and hidden) are the day's traded volume.
+      const c = messages.columns;
+      const ts: bigint[] = [], qty: bigint[] = [];
+      for (let i = 0; i < c.type.length; i++) {
+        if (c.type[i] === MessageType.VisibleExecution || c.type[i] === MessageType.HiddenExecution) ts.push(c.tsNs[i]), qty.push(c.qtyLots[i]);
+      }
+      const clock: ReplayClock = { originUtcNs: data.startNs, originLocalNs: firstLocalNs, bucketNs: VOLUME_BUCKET_NS, volumeByUtcBucket: tradeVolumeByTimeOfDay(ts, qty, VOLUME_BUCKET_NS) };
       return {
+        clock,
         market: { ...costs, tickSize: tick, lotSize: lot, flow: { kind: "lobster", data, impact: config.impact } },
         starts: startsFrom(config.starts, firstLocalNs, data.durationNs),
         description: `LOBSTER replay of ${messages.meta.symbol} on ${messages.meta.lobster?.date ?? "?"} (${config.file})`,
@@ -95,7 +128,9 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
       for (const t of depth.columns.tsNs) if (t < first) first = t;
       const dayNs = 86_400n * BigInt(NS_PER_S);
       const firstLocalNs = Number(((first % dayNs) + dayNs) % dayNs);
+      const volumeByUtcBucket = trades ? tradeVolumeByTimeOfDay(trades.columns.tsNs, trades.columns.qtyLots, VOLUME_BUCKET_NS) : new Float64Array(Math.ceil(86_400 * NS_PER_S / VOLUME_BUCKET_NS));
       return {
+        clock: { originUtcNs: first, originLocalNs: firstLocalNs, bucketNs: VOLUME_BUCKET_NS, volumeByUtcBucket },
         market: { ...costs, tickSize: Number(depth.meta.tickSize), lotSize: Number(depth.meta.lotSize), flow: { kind: "l2", data, impact: config.impact } },
         starts: startsFrom(config.starts, firstLocalNs, data.durationNs),
         description: `Binance ${depth.meta.binance?.market ?? ""} L2 replay of ${depth.meta.symbol} (${config.file})`,

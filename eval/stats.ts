@@ -4,14 +4,14 @@
 // and names the reference call it was checked against in test/eval/stats.test.ts (numpy 2.4 / scipy 1.17).
 // Costs are positive = bad (e.g. implementation shortfall in bps); a difference a − b < 0 means a was cheaper.
 import { Rng } from "../env/rng.js";
+import { TrancheError } from "../errors.js";
 
 /** A statistics routine was given input outside its domain; the message names the argument and the rule. */
-export class StatsError extends Error {
-  readonly code: "INVALID_ARGUMENT";
+export class StatsError extends TrancheError {
+  declare readonly code: "INVALID_ARGUMENT";
   constructor(message: string) {
-    super(message);
+    super("INVALID_ARGUMENT", message);
     this.name = "StatsError";
-    this.code = "INVALID_ARGUMENT";
   }
 }
 

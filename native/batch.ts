@@ -1,7 +1,7 @@
 // N markets stepped in one native call: BatchMarket, BatchIO, slots and commands, flow/latency/impact specs.
 import { Instrument, type BookOptions, type Side } from "./book.js";
 import { bookOptions, fail, side, wholeNumber } from "./checks.js";
-import { TrancheError } from "./errors.js";
+import { NativeError, TrancheError } from "./errors.js";
 import { binding, type NativeBatchHandle } from "./load.js";
 import { L2ReplayData, LobsterReplayData, type L2ReplayStats, type LobsterReplayState } from "./replay.js";
 
@@ -99,7 +99,7 @@ export function ioArray(type: IoElement, n: number): ArrayBufferView {
 export function checkIoTable(what: string, ours: readonly string[], theirs: readonly string[]): void {
   if (ours.join() !== theirs.join()) {
     const first = ours.findIndex((row, i) => row !== theirs[i]);
-    throw new TrancheError(
+    throw new NativeError(
       "NATIVE_LOAD_FAILED",
       `the addon's ${what} IO differs from the TypeScript table (at ${ours[first] ?? "the end"} vs ${theirs[first] ?? "the end"}): it is a stale build. Fix: npm run build:native`,
     );
@@ -230,7 +230,7 @@ export class BatchMarket {
       this.native = new cls(config, this.io);
     } catch (e) {
       if (e instanceof TrancheError) throw e;
-      throw new TrancheError("INVALID_ARGUMENT", `BatchMarket: ${(e as Error).message}`);
+      throw new NativeError("INVALID_ARGUMENT", `BatchMarket: ${(e as Error).message}`);
     }
   }
 
@@ -267,7 +267,7 @@ export class BatchMarket {
     try {
       this.native.step(dtNs);
     } catch (e) {
-      throw new TrancheError("INVALID_COMMAND", (e as Error).message);
+      throw new NativeError("INVALID_COMMAND", (e as Error).message);
     }
   }
 

@@ -1,6 +1,6 @@
 // The L3 order book: sides and time in force, Instrument, order and op-stream types, status names, OrderBook.
 import { bookOptions, fail, orderId, priceTicks, qtyLots, side, wholeNumber } from "./checks.js";
-import { TrancheError } from "./errors.js";
+import { NativeError } from "./errors.js";
 import { binding, type NativeBookHandle } from "./load.js";
 
 /** Order side: 0 is the bid (buy), 1 the ask (sell). Trades carry the aggressor's side. */
@@ -179,14 +179,14 @@ export class OrderBook {
   /** Cancels a resting order and returns the quantity it still had. Unknown ids throw UNKNOWN_ORDER. */
   cancel(id: number): number {
     const [status, qty] = this.native.cancel(orderId("id", id));
-    if (status === Status.UnknownOrder) throw new TrancheError("UNKNOWN_ORDER", `cancel: no resting order with id ${id}`);
+    if (status === Status.UnknownOrder) throw new NativeError("UNKNOWN_ORDER", `cancel: no resting order with id ${id}`);
     return qty;
   }
 
   /** Reduces a resting order by `byLots`, keeping its time priority; returns what is left (0 = removed). */
   reduce(id: number, byLots: number): number {
     const [status, left] = this.native.reduce(orderId("id", id), qtyLots("byLots", byLots));
-    if (status === Status.UnknownOrder) throw new TrancheError("UNKNOWN_ORDER", `reduce: no resting order with id ${id}`);
+    if (status === Status.UnknownOrder) throw new NativeError("UNKNOWN_ORDER", `reduce: no resting order with id ${id}`);
     return left;
   }
 
@@ -268,9 +268,9 @@ export class OrderBook {
 
   private check(status: number, id: number, price: number): void {
     if (status === Status.Ok) return;
-    if (status === Status.DuplicateId) throw new TrancheError("DUPLICATE_ORDER_ID", `order id ${id} is already resting in the book`);
+    if (status === Status.DuplicateId) throw new NativeError("DUPLICATE_ORDER_ID", `order id ${id} is already resting in the book`);
     if (status === Status.PriceOutOfRange)
-      throw new TrancheError("PRICE_OUT_OF_RANGE", `price ${price} is further from the book than maxLevels allows; raise BookOptions.maxLevels`);
+      throw new NativeError("PRICE_OUT_OF_RANGE", `price ${price} is further from the book than maxLevels allows; raise BookOptions.maxLevels`);
     fail(`order ${id}: ${statusName(status)}`);
   }
 

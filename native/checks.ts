@@ -1,9 +1,9 @@
 // Argument checks at the boundary: each refuses a bad value once, with INVALID_ARGUMENT and the argument's name.
 import type { BookOptions, Side } from "./book.js";
-import { TrancheError } from "./errors.js";
+import { NativeError } from "./errors.js";
 
 export function fail(message: string): never {
-  throw new TrancheError("INVALID_ARGUMENT", message);
+  throw new NativeError("INVALID_ARGUMENT", message);
 }
 export function wholeNumber(name: string, v: number): number {
   if (typeof v !== "number" || !Number.isSafeInteger(v)) fail(`${name} must be a whole number, got ${String(v)}`);

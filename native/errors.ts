@@ -1,7 +1,11 @@
-// TrancheError, the one error class native/ throws, and the stable codes callers branch on.
+// NativeError, the one error class native/ throws, and the stable codes callers branch on. It is a
+// TrancheError (the project's base, ../errors.ts), which this file re-exports for native's callers.
+import { TrancheError } from "../errors.js";
+
+export { TrancheError };
 
 /** Stable codes so callers can branch on the kind of failure without parsing messages. */
-export type TrancheErrorCode =
+export type NativeErrorCode =
   | "NATIVE_LOAD_FAILED"
   | "INVALID_ARGUMENT"
   | "UNKNOWN_ORDER"
@@ -9,11 +13,14 @@ export type TrancheErrorCode =
   | "PRICE_OUT_OF_RANGE"
   | "INVALID_COMMAND";
 
-export class TrancheError extends Error {
-  readonly code: TrancheErrorCode;
-  constructor(code: TrancheErrorCode, message: string) {
-    super(message);
-    this.name = "TrancheError";
-    this.code = code;
+/** The codes of {@link NativeError} under their name from before the error base existed. */
+export type TrancheErrorCode = NativeErrorCode;
+
+/** The addon could not be loaded, or the native API was called with an argument outside its range. */
+export class NativeError extends TrancheError {
+  declare readonly code: NativeErrorCode;
+  constructor(code: NativeErrorCode, message: string, hint?: string) {
+    super(code, message, hint);
+    this.name = "NativeError";
   }
 }

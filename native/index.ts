@@ -1,5 +1,5 @@
 // The native addon's public surface: re-exports one file per concern; load.ts alone touches the compiled .node.
-export { TrancheError, type TrancheErrorCode } from "./errors.js";
+export { NativeError, TrancheError, type NativeErrorCode, type TrancheErrorCode } from "./errors.js";
 export {
   Instrument, OpKind, OrderBook, Side, Status, Tif, statusName,
   type BookOptions, type BookTotals, type LimitOrder, type OpOutputs, type OpStats, type OpStream, type OrderResult, type Trade,

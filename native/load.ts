@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import type { BatchIO, NativeBatchConfig } from "./batch.js";
 import type { BookOptions, OpOutputs } from "./book.js";
 import type { ExecutionIO, NativeTaskConfig } from "./task.js";
-import { TrancheError } from "./errors.js";
+import { NativeError } from "./errors.js";
 import type {
   BboCheck, BboColumnsInput, L2ColumnsInput, L2ReplayStats, LobsterColumnsInput, LobsterReplayState, LobsterReplayStats,
 } from "./replay.js";
@@ -50,6 +50,7 @@ export interface NativeExecutionHandle {
   step(): void;
   checkInvariants(): string | null;
   flowEvents(): number;
+  takeSideDepth(out: Float64Array, levels: number): void;
 }
 
 export interface NativeLobsterDataHandle {
@@ -82,7 +83,7 @@ function packageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, "package.json"))) {
     const up = dirname(dir);
-    if (up === dir) throw new TrancheError("NATIVE_LOAD_FAILED", "cannot find the tranche package root above " + import.meta.url);
+    if (up === dir) throw new NativeError("NATIVE_LOAD_FAILED", "cannot find the tranche package root above " + import.meta.url);
     dir = up;
   }
   return dir;
@@ -109,7 +110,7 @@ function loadBinding(): Binding {
       tried.push(`${abs} (${(e as Error).message.split("\n")[0]})`);
     }
   }
-  throw new TrancheError(
+  throw new NativeError(
     "NATIVE_LOAD_FAILED",
     "The tranche native addon could not be loaded. Tried:\n  " + tried.join("\n  ") +
       "\nPossible solutions:\n  npm run build:native        (rebuild the addon with node-gyp)\n" +

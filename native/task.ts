@@ -4,7 +4,7 @@
 import type { ActionMode, ExecutionTaskState } from "../agents/task-state.js";
 import { checkIoTable, ioArray, nativeBatchConfig, type BatchOptions, type IoArray, type IoElement } from "./batch.js";
 import { fail } from "./checks.js";
-import { TrancheError } from "./errors.js";
+import { NativeError } from "./errors.js";
 import { binding, type NativeExecutionHandle } from "./load.js";
 
 /** Where episodes start, in ns since the flow's origin (a replay: since the file's first message). */
@@ -28,6 +28,11 @@ export interface ExecutionTaskSpec {
   risk?: { aversion: number; sigmaBpsPerSqrtS: number };
   /** Default: every episode starts at 0. */
   starts?: EpisodeStarts;
+  /**
+   * Realised spread: every fill is marked against the mid this many ns after it (`episodeRealisedSpreadBps`);
+   * when an episode ends the market runs on this long so its last fills are marked. Default 0: no markouts.
+   */
+  markoutNs?: number;
 }
 
 /** The flat task config the binding reads (validated here). */
@@ -42,6 +47,7 @@ export interface NativeTaskConfig {
   startMinNs: number;
   startMaxNs: number;
   starts?: Float64Array;
+  markoutNs: number;
 }
 
 /**
@@ -84,6 +90,20 @@ export const EXECUTION_IO = {
   episodeMarketVolumeLots: ["Float64Array", 1],
   restingLots: ["Float64Array", 1],
   restingPriceTicks: ["Float64Array", 1],
+  /** The episode's account, for evaluation. Fees paid, bps of the arrival notional. */
+  episodeFeesBps: ["Float64Array", 1],
+  /** Lots filled while resting in the book (maker fills). */
+  episodeMakerLots: ["Float64Array", 1],
+  /** Lots of the child orders placed in the book (a replace's new order included; rejected orders not). */
+  episodePlacedLots: ["Float64Array", 1],
+  /** Volume-weighted price of the agent's fills, ticks; NaN before the first fill. */
+  episodeFillPriceTicks: ["Float64Array", 1],
+  /** Σ q · 2s(p − m) / m ÷ Σ q in bps, over fills, m the mid just before the event that filled each (s = +1 buy). */
+  episodeEffectiveSpreadBps: ["Float64Array", 1],
+  /** The same with m the mid `markoutNs` after each fill (divided by the mid at the fill); NaN when none is marked. */
+  episodeRealisedSpreadBps: ["Float64Array", 1],
+  /** VWAP of everyone else's trades since the episode started, ticks; NaN when nobody traded. */
+  episodeMarketVwapTicks: ["Float64Array", 1],
 } as const satisfies Record<string, readonly [IoElement, number | "F"]>;
 
 type ExecutionArrays = { readonly [K in keyof typeof EXECUTION_IO]: IoArray<(typeof EXECUTION_IO)[K][0]> };
@@ -150,6 +170,7 @@ export function nativeTaskConfig(spec: ExecutionTaskSpec): NativeTaskConfig {
     sigmaBpsPerSqrtS: 0,
     startMinNs: 0,
     startMaxNs: 0,
+    markoutNs: spec.markoutNs === undefined ? 0 : ns("task.markoutNs", spec.markoutNs),
   };
   if (spec.risk !== undefined) {
     const { aversion, sigmaBpsPerSqrtS } = spec.risk;
@@ -180,7 +201,7 @@ function checkWindowInData(market: BatchOptions, task: NativeTaskConfig): void {
   if (flow === undefined || flow.kind === "poisson") return;
   const duration = flow.data.durationNs;
   const latest = task.starts ? Math.max(...task.starts) : task.startMaxNs;
-  const end = latest + task.horizonSteps * task.stepNs;
+  const end = latest + task.horizonSteps * task.stepNs + task.markoutNs;
   if (end > duration) {
     fail(`task.starts: an episode starting at ${latest} ns would run to ${end} ns, past the end of the ${flow.kind} data (${duration} ns after its first event); start earlier or shorten the horizon`);
   }
@@ -201,7 +222,7 @@ function checkAddonAgrees(fields: readonly (readonly [string, string, string])[]
   const ours = Object.entries(EXECUTION_IO).map(([name, [type, perEnv]]) => `${name}:${type}:${perEnv === "F" ? "kFeatureCount" : perEnv}`);
   checkIoTable("execution", ours, fields.map(([name, type, perEnv]) => `${name}:${type}:${perEnv}`));
   if (featureNames.join() !== FEATURES.map((f) => f.name).join() || featureVersion !== FEATURE_VERSION) {
-    throw new TrancheError("NATIVE_LOAD_FAILED", `the addon's features (${featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): it is a stale build. Fix: npm run build:native`);
+    throw new NativeError("NATIVE_LOAD_FAILED", `the addon's features (${featureVersion}) differ from native/task.ts (${FEATURE_VERSION}): it is a stale build. Fix: npm run build:native`);
   }
 }
 
@@ -228,7 +249,7 @@ export class ExecutionBatch {
     try {
       this.native = new cls(config, this.task, this.io);
     } catch (e) {
-      throw new TrancheError("INVALID_ARGUMENT", `ExecutionBatch: ${(e as Error).message}`);
+      throw new NativeError("INVALID_ARGUMENT", `ExecutionBatch: ${(e as Error).message}`);
     }
   }
 
@@ -249,7 +270,7 @@ export class ExecutionBatch {
     try {
       this.native.step();
     } catch (e) {
-      throw new TrancheError("INVALID_ARGUMENT", (e as Error).message);
+      throw new NativeError("INVALID_ARGUMENT", (e as Error).message);
     }
   }
 
@@ -262,11 +283,22 @@ export class ExecutionBatch {
     return this.native.flowEvents();
   }
 
+  /**
+   * The book's best `levels` levels on the side the parent order takes (asks for a buy) in every market, as the
+   * book stands now (no market-data delay): (price ticks, lots) pairs, env-major, into `out` of N × levels × 2;
+   * missing levels are (NaN, 0).
+   */
+  takeSideDepth(out: Float64Array, levels: number): void {
+    if (!Number.isSafeInteger(levels) || levels < 1) fail(`levels must be a whole number >= 1, got ${String(levels)}`);
+    if (!(out instanceof Float64Array) || out.length < this.numEnvs * levels * 2) fail(`out must be a Float64Array of ${this.numEnvs * levels * 2} (N × levels × 2)`);
+    this.native.takeSideDepth(out, levels);
+  }
+
   private run(f: () => void): void {
     try {
       f();
     } catch (e) {
-      throw new TrancheError("INVALID_ARGUMENT", (e as Error).message);
+      throw new NativeError("INVALID_ARGUMENT", (e as Error).message);
     }
   }
 }

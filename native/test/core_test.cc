@@ -655,7 +655,7 @@ static void testExecutionTask(bool lotsMode, bool slowOrders) {
   ExecutionBatch batch(N, mc, [](uint32_t) { return std::make_unique<PoissonFlow>(PoissonFlowConfig{}); }, spec);
   // One buffer per element type, carved into the task's arrays.
   std::vector<int32_t> ints(5 * N, 0);
-  std::vector<double> reals(20 * N, 0.0);
+  std::vector<double> reals(27 * N, 0.0);
   std::vector<uint8_t> bytes(4 * N, 0);
   std::vector<float> obs(N * kFeatureCount);
   int32_t* actions = ints.data();
@@ -664,10 +664,11 @@ static void testExecutionTask(bool lotsMode, bool slowOrders) {
   double *reward = d, *cost = d + N, *cash = d + 2 * N, *parent = d + 3 * N, *remaining = d + 4 * N, *filled = d + 5 * N,
          *schedule = d + 6 * N, *start = d + 7 * N, *mid = d + 8 * N, *bid = d + 9 * N, *ask = d + 10 * N, *bq = d + 11 * N,
          *aq = d + 12 * N, *stepFilled = d + 13 * N, *stepVol = d + 14 * N, *epVol = d + 15 * N, *resting = d + 16 * N,
-         *restingPx = d + 17 * N;
+         *restingPx = d + 17 * N, *account = d + 18 * N;
   uint8_t *terminated = bytes.data(), *resetMask = terminated + N, *incomplete = resetMask + N, *sideCode = incomplete + N;
   ExecutionIO io{actions, obs.data(), reward, terminated, resetMask, incomplete, cost, cash, episode, sideCode, parent, remaining,
-                 filled, elapsed, horizon, schedule, start, mid, bid, ask, bq, aq, stepFilled, stepVol, epVol, resting, restingPx};
+                 filled, elapsed, horizon, schedule, start, mid, bid, ask, bq, aq, stepFilled, stepVol, epVol, resting, restingPx,
+                 account, account + N, account + 2 * N, account + 3 * N, account + 4 * N, account + 5 * N, account + 6 * N};
   std::vector<uint64_t> seeds(N);
   std::vector<uint8_t> reseed(N, 1);
   for (uint32_t m = 0; m < N; ++m) seeds[m] = 100 + m;

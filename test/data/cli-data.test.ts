@@ -42,12 +42,12 @@ describe("tranche data: usage", () => {
   it("answers a usage mistake with exit code 2 and the command's usage", async () => {
     const [m, b] = smallPair();
     const cases: [string[], string][] = [
-      [["frobnicate"], 'unknown command "frobnicate"'],
+      [["frobnicate"], "unknown command 'frobnicate'"],
       [["import-lobster", m, b], "missing -o/--out"],
       [["import-lobster", m, b, "-o", join(tmp.dir, "x.csv")], "--out must end in .arrow"],
       [["import-lobster", m, "-o", join(tmp.dir, "x.arrow")], "expected 2 files"],
       [["import-lobster", m, b, "-o", join(tmp.dir, "x.arrow"), "--tick", "0.5"], "--tick must be a positive whole number"],
-      [["import-lobster", m, b, "-o", join(tmp.dir, "x.arrow"), "--frob"], "Unknown option '--frob'"],
+      [["import-lobster", m, b, "-o", join(tmp.dir, "x.arrow"), "--frob"], "unknown option '--frob'"],
       [["import-binance", "-o", join(tmp.dir, "x.arrow")], "expected one or more collector files"],
       [["info"], "expected a .arrow file"],
     ];

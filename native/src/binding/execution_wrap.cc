@@ -23,6 +23,7 @@ Napi::Function ExecutionWrap::Init(Napi::Env env) {
                                        InstanceMethod<&ExecutionWrap::Step>("step"),
                                        InstanceMethod<&ExecutionWrap::CheckInvariants>("checkInvariants"),
                                        InstanceMethod<&ExecutionWrap::FlowEvents>("flowEvents"),
+                                       InstanceMethod<&ExecutionWrap::TakeSideDepth>("takeSideDepth"),
                                        StaticValue("featureNames", names),
                                        StaticValue("featureVersion", Napi::String::New(env, kFeatureVersion)),
                                        StaticValue("ioFields", fields),
@@ -52,6 +53,7 @@ ExecutionWrap::ExecutionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   spec.sigmaBpsPerSqrtS = numberOr(task, "sigmaBpsPerSqrtS", 0);
   spec.startMinNs = static_cast<TsNs>(numberOr(task, "startMinNs", 0));
   spec.startMaxNs = static_cast<TsNs>(numberOr(task, "startMaxNs", 0));
+  spec.markoutNs = static_cast<TsNs>(numberOr(task, "markoutNs", 0));
   if (task.Get("starts").IsTypedArray()) {
     const Napi::Float64Array starts = task.Get("starts").As<Napi::Float64Array>();
     for (size_t i = 0; i < starts.ElementLength(); ++i) spec.starts.push_back(static_cast<TsNs>(starts[i]));
@@ -84,6 +86,15 @@ Napi::Value ExecutionWrap::Reset(const Napi::CallbackInfo& info) {
 Napi::Value ExecutionWrap::Step(const Napi::CallbackInfo& info) {
   std::string error;
   if (!batch_->step(io_, &error)) throw Napi::RangeError::New(info.Env(), error);
+  return info.Env().Undefined();
+}
+
+// takeSideDepth(out: Float64Array[N × levels × 2], levels): the book's best levels on the side the parent takes.
+Napi::Value ExecutionWrap::TakeSideDepth(const Napi::CallbackInfo& info) {
+  const uint32_t levels = static_cast<uint32_t>(intArg(info[1], "levels"));
+  if (levels == 0) throw Napi::RangeError::New(info.Env(), "levels must be at least 1");
+  double* out = arrayArg<double>(info[0], "out", static_cast<size_t>(batch_->markets()) * levels * 2);
+  batch_->takeSideDepth(levels, out);
   return info.Env().Undefined();
 }
 

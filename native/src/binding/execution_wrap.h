@@ -20,6 +20,7 @@ class ExecutionWrap : public Napi::ObjectWrap<ExecutionWrap> {
   Napi::Value Step(const Napi::CallbackInfo& info);
   Napi::Value CheckInvariants(const Napi::CallbackInfo& info);
   Napi::Value FlowEvents(const Napi::CallbackInfo& info);
+  Napi::Value TakeSideDepth(const Napi::CallbackInfo& info);
 
   std::unique_ptr<ExecutionBatch> batch_;
   ExecutionIO io_{};

@@ -14,6 +14,7 @@ ExecutionBatch::ExecutionBatch(uint32_t markets, const MarketConfig& cfg, const 
   for (uint32_t m = 0; m < markets; ++m) {
     markets_.push_back(std::make_unique<Market>(cfg, flows(m)));
     markets_.back()->recordHistory(false);  // decisions observe through one scheduled snapshot each
+    markets_.back()->setMarkout(spec.markoutNs);
   }
 }
 
@@ -235,6 +236,13 @@ double ExecutionBatch::bookFills(uint32_t m) {
     // Shortfall of each fill against the arrival mid, in quote currency, plus its fee.
     cost += sgn * (static_cast<double>(f.price) - t.arrivalMid) * static_cast<double>(f.qty) * tickValue_ + f.fee;
     t.filled += f.qty;
+    t.fees += f.fee;
+    if (f.maker) t.makerLots += f.qty;
+    t.fillNotionalTicks += static_cast<double>(f.price) * static_cast<double>(f.qty);
+    if (f.midTicks > 0) {
+      t.effectiveSpread += static_cast<double>(f.qty) * 2.0 * sgn * (static_cast<double>(f.price) - f.midTicks) / f.midTicks;
+      t.effectiveLots += f.qty;
+    }
     stepFilled_[m] += f.qty;
   }
   t.remaining = spec_.parentLots - t.filled;
@@ -315,6 +323,11 @@ bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
       cancel.kind = AgentCommandKind::kCancel;
       for (int s = 0; s < kAgentSlots; ++s)
         if (mk.slot(s).live()) cancel.slot = static_cast<uint8_t>(s), mk.submit(cancel);
+      // The last decision's observation is taken first; then the market runs on until every fill is marked out.
+      if (mk.markoutsPending()) {
+        mk.scheduledObservation();
+        mk.advanceTo(mk.now() + spec_.markoutNs);
+      }
     }
     write(io, m, -cost - risk, false);
   }
@@ -392,6 +405,35 @@ void ExecutionBatch::write(const ExecutionIO& io, uint32_t m, double reward, boo
   io.episodeMarketVolumeLots[m] = static_cast<double>(buy + sell - t.episodeStartVolume);
   io.restingLots[m] = static_cast<double>(resting);
   io.restingPriceTicks[m] = priced ? static_cast<double>(restingPrice) : NAN;
+  // The episode's account, for evaluation (the market is reset with the episode, so its counters are the episode's).
+  io.episodeFeesBps[m] = t.fees / t.notional * 1e4;
+  io.episodeMakerLots[m] = static_cast<double>(t.makerLots);
+  io.episodePlacedLots[m] = static_cast<double>(mk.placedLots());
+  io.episodeFillPriceTicks[m] = t.filled > 0 ? t.fillNotionalTicks / static_cast<double>(t.filled) : NAN;
+  io.episodeEffectiveSpreadBps[m] = t.effectiveLots > 0 ? t.effectiveSpread / static_cast<double>(t.effectiveLots) * 1e4 : NAN;
+  const Markouts& marked = mk.markouts();
+  io.episodeRealisedSpreadBps[m] = marked.lots > 0 ? marked.weightedSpread / static_cast<double>(marked.lots) * 1e4 : NAN;
+  const Lots others = mk.marketBuyLots() + mk.marketSellLots();
+  io.episodeMarketVwapTicks[m] = others > 0 ? mk.marketNotionalTicks() / static_cast<double>(others) : NAN;
+}
+
+void ExecutionBatch::takeSideDepth(uint32_t levels, double* out) const {
+  const Side take = opposite(spec_.side);
+  const Tick none = take == kBid ? kNoBid : kNoAsk;
+  for (uint32_t m = 0; m < markets(); ++m) {
+    const Book& book = markets_[m]->book();
+    double* row = out + static_cast<size_t>(m) * levels * 2;
+    Tick p = take == kBid ? book.bestBid() : book.bestAsk();
+    for (uint32_t k = 0; k < levels; ++k) {
+      if (p == none) {
+        row[2 * k] = NAN, row[2 * k + 1] = 0;
+        continue;
+      }
+      row[2 * k] = static_cast<double>(p);
+      row[2 * k + 1] = static_cast<double>(book.depthAt(take, p));
+      p = book.nextLevel(take, p);
+    }
+  }
 }
 
 }  // namespace tranche

@@ -28,6 +28,9 @@ struct ExecutionSpec {
   std::vector<TsNs> starts;
   TsNs startMinNs = 0;
   TsNs startMaxNs = 0;
+  // Realised spread: each fill is marked against the mid this long after it; at an episode's end the market
+  // runs on until every fill is marked (0: no markouts, the realised spread is NaN).
+  TsNs markoutNs = 0;
 };
 
 constexpr int kSizeChoices = 5;
@@ -64,7 +67,14 @@ constexpr int kPlacementChoices = 4;  // market, at the touch, one tick inside, 
   X(stepMarketVolumeLots, double, 1)                                                                      \
   X(episodeMarketVolumeLots, double, 1)                                                                   \
   X(restingLots, double, 1)                                                                               \
-  X(restingPriceTicks, double, 1)
+  X(restingPriceTicks, double, 1)                                                                       \
+  X(episodeFeesBps, double, 1)            /* the episode's account: fees, bps of the arrival notional */ \
+  X(episodeMakerLots, double, 1)          /* lots filled resting in the book */                          \
+  X(episodePlacedLots, double, 1)         /* lots of child orders placed in the book */                  \
+  X(episodeFillPriceTicks, double, 1)     /* volume-weighted fill price (NaN before the first fill) */   \
+  X(episodeEffectiveSpreadBps, double, 1) /* Σ q·2s(p − mid at fill)/mid ÷ Σ q, bps */                   \
+  X(episodeRealisedSpreadBps, double, 1)  /* the same against the mid markoutNs later (marked fills) */   \
+  X(episodeMarketVwapTicks, double, 1)    /* VWAP of others' trades since the start (NaN: none) */
 
 struct ExecutionIO {
 #define TRANCHE_IO_FIELD(name, type, perEnv) type* name;
@@ -84,6 +94,9 @@ class ExecutionBatch {
   bool step(const ExecutionIO& io, std::string* error);
 
   uint32_t markets() const { return static_cast<uint32_t>(markets_.size()); }
+  // The book's best `levels` levels on the side the parent order takes (asks for a buy) as it stands now,
+  // (price ticks, lots) pairs into out[m · levels · 2 …]; missing levels are (NaN, 0).
+  void takeSideDepth(uint32_t levels, double* out) const;
   Market& market(uint32_t m) { return *markets_[m]; }
   const ExecutionSpec& spec() const { return spec_; }
   // Background-flow events applied in all markets since construction (across episodes).
@@ -104,6 +117,11 @@ class ExecutionBatch {
     double costBps = 0;
     Lots episodeStartVolume = 0;
     bool incomplete = false;
+    Lots makerLots = 0;
+    double fees = 0;              // quote currency
+    double fillNotionalTicks = 0; // Σ price × lots
+    double effectiveSpread = 0;   // Σ q · 2s(p − mid at fill) ÷ mid
+    Lots effectiveLots = 0;       // lots of fills with a mid
     FeatureState features;
     FeatureFeed feed;  // the events between decisions, delivered by the market
   };

@@ -2,6 +2,7 @@
 #include "market.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace tranche {
 
@@ -19,6 +20,7 @@ Market::Market(const MarketConfig& cfg, std::unique_ptr<Flow> flow)
       pending_(64),
       history_(kHistory) {
   fills_.reserve(64);
+  markoutQueue_.reserve(256);
 }
 
 size_t Market::bytesReserved() const {
@@ -43,6 +45,11 @@ void Market::reset(uint64_t seed, TsNs startNs) {
   flowEvents_ = 0;
   otherLots_[0] = otherLots_[1] = tookFromAgent_[0] = tookFromAgent_[1] = 0;
   cash_ = fees_ = 0.0;
+  otherNotional_ = tookFromAgentNotional_ = 0.0;
+  placedLots_ = 0;
+  markoutQueue_.clear();
+  markoutHead_ = 0;
+  markouts_ = Markouts{};
   if (flow_) flow_->reset(book_, startNs, seed);
   book_.clearTrades();
   recordTop();
@@ -93,8 +100,13 @@ void Market::advanceTo(TsNs tNs) {
       observed_.tsNs = observeAtNs_;
       if (feed_) feed_->observe();
     }
+    if (markoutHead_ < markoutQueue_.size()) resolveMarkouts(t, tNs);
     if (t > tNs) break;
     now_ = t;
+    {
+      const Tick bid = book_.bestBid(), ask = book_.bestAsk();
+      midBefore_ = bid != kNoBid && ask != kNoAsk ? 0.5 * (static_cast<double>(bid) + static_cast<double>(ask)) : NAN;
+    }
     const Lots buyBefore = feed_ ? marketLots(kBid) : 0, sellBefore = feed_ ? marketLots(kAsk) : 0;
     if (agentT <= flowT) {
       const AgentCommand cmd = pending_[pendingHead_].cmd;
@@ -110,6 +122,30 @@ void Market::advanceTo(TsNs tNs) {
     if (recordHistory_) recordTop();
   }
   now_ = tNs;
+}
+
+// The book as it stands before the event at `before` is the book at every instant since the last event: a
+// markout due then (and not after `upTo`, where the caller may still act) reads its mid now.
+void Market::resolveMarkouts(TsNs before, TsNs upTo) {
+  const Tick bid = book_.bestBid(), ask = book_.bestAsk();
+  const bool twoSided = bid != kNoBid && ask != kNoAsk;
+  const double mid = 0.5 * (static_cast<double>(bid) + static_cast<double>(ask));
+  while (markoutHead_ < markoutQueue_.size()) {
+    const PendingMarkout& p = markoutQueue_[markoutHead_];
+    if (p.dueNs >= before || p.dueNs > upTo) break;
+    ++markoutHead_;
+    // A one-sided book has no mid: that fill goes unmarked rather than marked against a made-up price.
+    if (!twoSided || !(p.midAtFill > 0)) continue;
+    const double s = p.side == kBid ? 1.0 : -1.0;
+    markouts_.weightedSpread += static_cast<double>(p.qty) * 2.0 * s * (static_cast<double>(p.price) - mid) / p.midAtFill;
+    markouts_.lots += p.qty;
+  }
+  if (markoutHead_ == markoutQueue_.size()) markoutQueue_.clear(), markoutHead_ = 0;
+}
+
+double Market::marketNotionalTicks() const {
+  const double tape = flow_ ? flow_->tapeNotionalTicks() : 0.0;
+  return otherNotional_ + std::max(0.0, tape - (tape > 0 ? tookFromAgentNotional_ : 0.0));
 }
 
 Lots Market::marketLots(Side aggressor) const {
@@ -173,6 +209,7 @@ void Market::place(AgentSlot& s, const AgentCommand& cmd) {
     s.reject = st;
     return;
   }
+  placedLots_ += cmd.qty;
   // Fills are booked by collectTrades(); here only the order's fate.
   s.state = r.resting > 0 ? SlotState::kResting : (r.cancelled > 0 ? SlotState::kCancelled : SlotState::kFilled);
 }
@@ -181,7 +218,10 @@ void Market::collectTrades() {
   Lots took = 0;
   Side tookSide = kBid;
   for (const Trade& t : book_.trades()) {
-    if (!isAgentId(t.taker)) (isAgentId(t.maker) ? tookFromAgent_ : otherLots_)[t.aggressor] += t.qty;
+    if (!isAgentId(t.taker)) {
+      (isAgentId(t.maker) ? tookFromAgent_ : otherLots_)[t.aggressor] += t.qty;
+      (isAgentId(t.maker) ? tookFromAgentNotional_ : otherNotional_) += static_cast<double>(t.price) * static_cast<double>(t.qty);
+    }
     if (isAgentId(t.maker)) onAgentFill(t.maker, opposite(t.aggressor), t.price, t.qty, true);
     if (isAgentId(t.taker)) {
       onAgentFill(t.taker, t.aggressor, t.price, t.qty, false);
@@ -205,7 +245,8 @@ void Market::onAgentFill(OrderId id, Side side, Tick price, Lots qty, bool maker
   position_ += side == kBid ? qty : -qty;
   cash_ += (side == kBid ? -notional : notional) - fee;
   fees_ += fee;
-  fills_.push_back(AgentFill{now_, price, qty, fee, static_cast<uint8_t>(slot), side, maker});
+  fills_.push_back(AgentFill{now_, price, qty, fee, static_cast<uint8_t>(slot), side, maker, midBefore_});
+  if (markoutNs_ > 0) markoutQueue_.push_back(PendingMarkout{now_ + markoutNs_, price, qty, side, midBefore_});
 }
 
 void Market::recordTop() {

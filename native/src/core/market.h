@@ -61,6 +61,15 @@ struct AgentFill {
   uint8_t slot;
   Side side;
   bool maker;
+  double midTicks;  // the book's mid just before the event that filled it (NaN when a side was empty)
+};
+
+// Realised spread of the agent's fills: each fill is marked against the mid `markoutNs` after it. Sums over
+// the fills marked so far since the market's reset, quote-free: Σ qty · 2 · s · (price − mid then) ÷ mid at
+// the fill, with s = +1 for a buy, −1 for a sell (multiply by 1e4 ÷ lots for bps).
+struct Markouts {
+  double weightedSpread = 0;
+  Lots lots = 0;
 };
 
 // The book's top as the agent sees it (possibly delayed by market-data latency).
@@ -136,6 +145,17 @@ class Market {
   Lots marketSellLots() const { return marketLots(kAsk); }
   double cash() const { return cash_; }
   double feesPaid() const { return fees_; }
+  // Others' traded notional since the last reset, ticks × lots (the VWAP of the market without the agent is
+  // this ÷ marketBuyLots() + marketSellLots()).
+  double marketNotionalTicks() const;
+  // Lots of the agent's orders placed in the book since the last reset (a replace's new order included).
+  Lots placedLots() const { return placedLots_; }
+  // Marks every fill against the mid this long after it (0: no markouts). Takes effect from the next fill.
+  void setMarkout(TsNs ns) { markoutNs_ = ns; }
+  TsNs markoutNs() const { return markoutNs_; }
+  // Fills whose markout instant has not passed yet.
+  bool markoutsPending() const { return markoutHead_ < markoutQueue_.size(); }
+  const Markouts& markouts() const { return markouts_; }
   size_t bytesReserved() const;
 
  private:
@@ -183,6 +203,22 @@ class Market {
   Lots tookFromAgent_[2] = {0, 0};   // the agent's resting lots taken by others, by aggressor
   double cash_ = 0.0;
   double fees_ = 0.0;
+  double otherNotional_ = 0.0;        // book trades between others, ticks × lots
+  double tookFromAgentNotional_ = 0.0;
+  Lots placedLots_ = 0;
+  double midBefore_ = 0.0;            // the mid before the event being applied
+  struct PendingMarkout {
+    TsNs dueNs;
+    Tick price;
+    Lots qty;
+    Side side;
+    double midAtFill;
+  };
+  TsNs markoutNs_ = 0;
+  std::vector<PendingMarkout> markoutQueue_;  // in fill order, so in due order; consumed from markoutHead_
+  size_t markoutHead_ = 0;
+  Markouts markouts_;
+  void resolveMarkouts(TsNs before, TsNs upTo);
 };
 
 // Agent order ids carry a tag bit and their slot, so a trade tells whose order it hit.

@@ -27,6 +27,8 @@ class Flow {
   // match itself (an L2 replay moves its book by depth rows; its trades only advance queues). 0 for flows
   // whose trades happen in the book.
   virtual Lots tapeLots(Side aggressor) const { (void)aggressor; return 0; }
+  // The same tape's notional, ticks × lots.
+  virtual double tapeNotionalTicks() const { return 0.0; }
 };
 
 } // namespace tranche

@@ -54,6 +54,7 @@ void L2Replay::reset(Book& book, TsNs startNs, uint64_t) {
   impact_.reset();
   stats_ = L2ReplayStats{};
   tapeLots_[0] = tapeLots_[1] = 0;
+  tapeNotional_ = 0.0;
   offset_ = 0;
   synthetic_ = 0;
   depthClock_ = 0;
@@ -163,6 +164,7 @@ void L2Replay::applyTrade(Book& book, size_t r) {
   const L2Columns& c = *data_;
   // The tape's volume, whoever traded it; the market takes the agent's own fills out again.
   tapeLots_[c.tradeAggressor[r] == 0 ? 0 : 1] += c.tradeQtyLots[r];
+  tapeNotional_ += static_cast<double>(c.tradePriceTicks[r] + offset_) * static_cast<double>(c.tradeQtyLots[r]);
   if (!book.hasTracked()) return;  // the depth rows already carry the trade's effect on the book
   const Side resting = opposite(static_cast<Side>(c.tradeAggressor[r]));
   const Tick p = c.tradePriceTicks[r] + offset_;

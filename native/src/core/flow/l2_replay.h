@@ -77,6 +77,7 @@ class L2Replay final : public Flow {
   size_t nextDepthRow() const { return d_; }
   const L2ReplayStats& stats() const { return stats_; }
   Lots tapeLots(Side aggressor) const override { return tapeLots_[aggressor]; }
+  double tapeNotionalTicks() const override { return tapeNotional_; }
 
  private:
   TsNs depthTime() const;
@@ -99,6 +100,7 @@ class L2Replay final : public Flow {
   uint64_t synthetic_ = 0;
   L2ReplayStats stats_;
   Lots tapeLots_[2] = {0, 0};  // replayed trade volume by aggressor side since the reset
+  double tapeNotional_ = 0.0;  // and its notional, ticks × lots (file prices: the tape is what was printed)
 };
 
 }  // namespace tranche

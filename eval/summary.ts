@@ -1,0 +1,202 @@
+// From the per-episode records of a run to its summary: per-policy execution metrics, the paired comparisons
+// against the reference and the best baseline (Holm across all of them), the best execution in hindsight and
+// each policy's share of it, the mean inventory trajectories, and how the run was made.
+import { createRequire } from "node:module";
+import { execFileSync } from "node:child_process";
+import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+import { almgrenChrissTrajectory } from "../agents/index.js";
+import { FIELD, RECORD_FIELDS, type RecordField, type RunSpec } from "./episodes.js";
+import { bootstrapCI, episodesForPower, holm, pairedDifferences, pairedTTest, summarize, wilcoxonSignedRank } from "./stats.js";
+import type { Comparison, EvalSetup, EvalSummary, MeanOf, PolicyMetrics } from "./types.js";
+import { POLICIES } from "./policies.js";
+
+export const SUMMARY_FORMAT = "tranche-eval/1";
+
+export interface RunOutcome {
+  spec: RunSpec;
+  description: string;
+  episodes: number;
+  reference: string;
+  records: Float64Array[];
+  remaining: Float64Array[];
+  hindsightBps: Float64Array;
+  bootstrapSeed: number;
+  config: unknown;
+  timing: EvalSummary["timing"];
+}
+
+/** How the hindsight bound is found, in the report's words. */
+export const HINDSIGHT_METHOD =
+  "The cheapest schedule of market orders that completes the parent, found in hindsight by dynamic programming over " +
+  "decisions and inventory left, on the realised path of the same episode without the agent: an order of q lots at a " +
+  "decision walks that decision's recorded book (20 levels; past them, the horizon's deepest level), with the taker fee, " +
+  "and the book refills between decisions; a replay's linear permanent impact shifts later prices (other impact shapes " +
+  "are not in it). No policy could run it: it sees the future book.";
+
+/** Builds the summary JSON of a run. Statistics use the episodes every policy completed; completion uses all. */
+export function summarizeRun(o: RunOutcome): EvalSummary {
+  const { spec, episodes } = o;
+  const F = RECORD_FIELDS.length, K = spec.task.horizonSteps;
+  const labels = spec.policies.map((p) => p.label);
+  // The common set: episodes that every policy completed (an incomplete episode's cost leaves lots uncounted).
+  const common: number[] = [];
+  for (let e = 0; e < episodes; e++) if (o.records.every((r) => r[e * F + FIELD.incomplete] === 0)) common.push(e);
+  const column = (p: number, field: RecordField, rows: readonly number[] = common) => Float64Array.from(rows, (e) => o.records[p][e * F + FIELD[field]]);
+  const costs = labels.map((_, p) => column(p, "shortfallBps"));
+  const hindsight = Float64Array.from(common, (e) => o.hindsightBps[e]);
+  const n = common.length;
+  const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
+  const refIndex = labels.indexOf(o.reference);
+  const means = costs.map((c) => (c.length > 0 ? mean(c) : NaN));
+  const bestIndex = means.reduce((b, m, i) => (m < means[b] ? i : b), 0);
+  const available = means[refIndex] - (n > 0 ? mean(hindsight) : NaN);
+
+  const policies: PolicyMetrics[] = spec.policies.map((ps, p) => {
+    const entry = POLICIES[ps.name];
+    const completed = episodes - column(p, "incomplete", range(episodes)).reduce((a, b) => a + b, 0);
+    const meanOf = (field: RecordField): MeanOf => {
+      const x = column(p, field).filter((v) => Number.isFinite(v));
+      return { mean: x.length > 0 ? mean(x) : NaN, n: x.length };
+    };
+    return {
+      policy: ps.label,
+      summary: entry.summary,
+      params: entry.param ? { [entry.param.meaning.split(":")[0]]: ps.param } : {},
+      episodes,
+      completed,
+      completionRate: completed / episodes,
+      shortfallBps: n > 0 ? summarize(costs[p]) : emptySummary(),
+      arrivalSlippageBps: meanOf("arrivalSlippageBps"),
+      intervalVwapSlippageBps: meanOf("intervalVwapSlippageBps"),
+      effectiveSpreadBps: meanOf("effectiveSpreadBps"),
+      realisedSpreadBps: meanOf("realisedSpreadBps"),
+      fillRatio: meanOf("fillRatio"),
+      passiveShare: meanOf("passiveShare"),
+      feesBps: meanOf("feesBps"),
+      participation: meanOf("participation"),
+      hindsightShare: available !== 0 ? (means[refIndex] - means[p]) / available : NaN,
+    };
+  });
+
+  // Every policy against the reference; then every other policy against the best, when the best is not the reference.
+  const pairs: { p: number; q: number; kind: Comparison["kind"] }[] = [];
+  for (let p = 0; p < labels.length; p++) if (p !== refIndex) pairs.push({ p, q: refIndex, kind: "reference" });
+  if (bestIndex !== refIndex) for (let p = 0; p < labels.length; p++) if (p !== bestIndex && p !== refIndex) pairs.push({ p, q: bestIndex, kind: "best" });
+  const comparisons: Comparison[] = n < 2 ? [] : pairs.map(({ p, q, kind }, k) => compare(labels[p], labels[q], kind, costs[p], costs[q], o.bootstrapSeed + k));
+  const adjusted = holm(comparisons.map((c) => (Number.isNaN(c.wilcoxon.p) ? 1 : c.wilcoxon.p)));
+  comparisons.forEach((c, k) => (c.holmP = adjusted[k]));
+
+  const trajectories = labels.map((policy, p) => {
+    const r = new Array<number>(K + 1).fill(0);
+    for (let e = 0; e < episodes; e++) for (let k = 0; k <= K; k++) r[k] += o.remaining[p][e * (K + 1) + k];
+    return { policy, remaining: r.map((v) => v / episodes) };
+  });
+  const ac = spec.policies.find((s) => s.name === "ac");
+  const horizonS = (K * spec.task.stepNs) / 1e9;
+  const kappaPerS = (ac?.param ?? POLICIES.ac.param!.default) / horizonS;
+  const acCurve = Array.from(almgrenChrissTrajectory(1, K, kappaPerS, spec.task.stepNs / 1e9));
+
+  const start = column(0, "startTimeOfDayS", range(episodes));
+  const setup: EvalSetup = {
+    market: o.description,
+    marketKind: spec.market.kind,
+    side: spec.task.side,
+    parentLots: spec.task.parentLots,
+    horizonSteps: K,
+    stepNs: spec.task.stepNs,
+    fees: spec.market.fees ?? { makerBps: 0, takerBps: 0 },
+    latency: { orderEntry: latencyText(spec.market.orderEntryLatency), marketData: latencyText(spec.market.marketDataLatency) },
+    markoutNs: spec.markoutNs,
+    episodes,
+    seed: spec.seed,
+    reference: o.reference,
+    hasTimeOfDay: Number.isFinite(start[0]),
+  };
+  return {
+    format: SUMMARY_FORMAT,
+    createdAt: new Date().toISOString(),
+    codeVersion: codeVersion(),
+    config: o.config,
+    setup,
+    policies,
+    statisticsEpisodes: n,
+    best: labels[bestIndex],
+    comparisons,
+    hindsight: { method: HINDSIGHT_METHOD, shortfallBps: n > 0 ? summarize(hindsight) : emptySummary() },
+    trajectories,
+    almgrenChriss: { kappaPerS, remaining: acCurve },
+    episodes: {
+      seeds: range(episodes).map((e) => spec.seed + e),
+      startTimeOfDayS: Array.from(start, (s) => (Number.isFinite(s) ? s : null)),
+      shortfallBps: Object.fromEntries(labels.map((l, p) => [l, Array.from(column(p, "shortfallBps", range(episodes)))])),
+      incomplete: Object.fromEntries(labels.map((l, p) => [l, Array.from(column(p, "incomplete", range(episodes)))])),
+      hindsightBps: Array.from(o.hindsightBps),
+    },
+    timing: o.timing,
+  };
+}
+
+function compare(policy: string, against: string, kind: Comparison["kind"], a: Float64Array, b: Float64Array, seed: number): Comparison {
+  const d = pairedDifferences(a, b);
+  const t = pairedTTest(d);
+  const w = wilcoxonSignedRank(d);
+  const power = episodesForPower(d);
+  return {
+    policy,
+    against,
+    kind,
+    n: d.length,
+    meanDiffBps: t.meanDiff,
+    bootstrap: bootstrapCI(d, { seed }),
+    tTest: { t: t.t, df: t.df, p: t.p },
+    wilcoxon: { statistic: w.statistic, p: w.p, method: w.method },
+    holmP: NaN,
+    episodesFor80Power: Number.isFinite(power.episodes) ? power.episodes : null,
+  };
+}
+
+function range(n: number): number[] {
+  return Array.from({ length: n }, (_, i) => i);
+}
+
+function emptySummary(): EvalSummary["hindsight"]["shortfallBps"] {
+  return { n: 0, mean: NaN, median: NaN, std: NaN, q05: NaN, q95: NaN, cvar95: NaN };
+}
+
+function latencyText(l: RunSpec["market"]["orderEntryLatency"]): string {
+  if (l === undefined) return "none";
+  const ms = (ns: number) => `${+(ns / 1e6).toPrecision(3)} ms`;
+  switch (l.kind) {
+    case "constant": return `constant ${ms(l.ns)}`;
+    case "uniform": return `uniform ${ms(l.minNs)}–${ms(l.maxNs)}`;
+    case "lognormal": return `lognormal, median ${ms(l.medianNs)}, σ ${l.sigma}${l.capNs !== undefined ? `, capped at ${ms(l.capNs)}` : ""}`;
+  }
+}
+
+let version: EvalSummary["codeVersion"] | undefined;
+/** The package version and, in a git checkout, its commit (with "-dirty" when the tree has changes). */
+export function codeVersion(): EvalSummary["codeVersion"] {
+  if (version) return version;
+  const require = createRequire(import.meta.url);
+  let dir = dirname(fileURLToPath(import.meta.url));
+  let pkg: { version?: string } = {};
+  for (let i = 0; i < 4; i++, dir = dirname(dir)) {
+    try {
+      pkg = require(`${dir}/package.json`) as { version?: string };
+      break;
+    } catch {
+      /* not here: one folder up */
+    }
+  }
+  let commit: string | null = null;
+  try {
+    commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const dirty = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: dir, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    if (dirty) commit += "-dirty";
+  } catch {
+    commit = null;
+  }
+  version = { package: pkg.version ?? "unknown", commit };
+  return version;
+}
