@@ -54,7 +54,16 @@ export {
   type WilcoxonMethod,
   type WilcoxonResult,
 } from "./eval/stats.js";
-// eval/: the evaluation harness (`evaluate`) goes here when it lands.
+// eval/: the evaluation harness, its policies by name, the run folder and the report.
+export { evaluate, DEFAULT_PARENT, type EvaluateOptions, type Evaluation, type EvalProgress, type ParentOrder } from "./eval/harness.js";
+export { DEFAULT_MARKET } from "./eval/defaults.js";
+export { DEFAULT_POLICIES, POLICIES, parsePolicy, parsePolicies, buildPolicy, type PolicySpec, type PolicyContext, type BuiltPolicy } from "./eval/policies.js";
+export { bestInHindsight, type HindsightCosts, type HindsightResult } from "./eval/hindsight.js";
+export { RECORD_FIELDS, type RecordField } from "./eval/episodes.js";
+export { writeRunFolder, checkRunFolder, episodesTable, RUN_FILES } from "./eval/run-folder.js";
+export { renderReport } from "./eval/report.js";
+export { EvalError, type EvalErrorCode } from "./eval/errors.js";
+export type * from "./eval/types.js";
 
 // cli/: the config mechanism the commands use, for programs that read the same config files.
 export { ConfigError, applySets, loadConfig, loadConfigFile, parseConfig, type ConfigErrorCode, type ConfigIssue } from "./cli/config.js";

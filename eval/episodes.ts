@@ -4,7 +4,7 @@
 // on which worker ran it or how many episodes shared its batch.
 import { ExecutionVectorEnv } from "../env/execution.js";
 import { loadMarket, localTimeOfDayS, type LoadedMarket, type MarketConfig } from "../env/markets.js";
-import type { ExecutionTaskSpec } from "../native/index.js";
+import type { EpisodeStarts, ExecutionTaskSpec } from "../native/index.js";
 import { bestInHindsight } from "./hindsight.js";
 import { buildPolicy, type BuiltPolicy, type PolicySpec } from "./policies.js";
 
@@ -81,11 +81,22 @@ export class UnitRunner {
       const horizonSteps = kind === "hindsight" ? task.horizonSteps + 1 : task.horizonSteps;
       env = new ExecutionVectorEnv(count, {
         market: this.loaded.market,
-        task: { ...task, horizonSteps, actionMode: "lots", starts: this.loaded.starts, markoutNs: kind === "hindsight" ? 0 : markoutNs },
+        task: { ...task, horizonSteps, actionMode: "lots", starts: this.starts(), markoutNs: kind === "hindsight" ? 0 : markoutNs },
       });
       this.envs.set(key, env);
     }
     return env;
+  }
+
+  /**
+   * Where episodes start: the market config's window or list, else, on a replay, anywhere in the file that leaves
+   * room for the horizon, the hindsight run's extra decision and the markout.
+   */
+  private starts(): EpisodeStarts | undefined {
+    const flow = this.loaded.market.flow;
+    if (this.loaded.starts !== undefined || flow === undefined || flow.kind === "poisson") return this.loaded.starts;
+    const { task, markoutNs } = this.spec;
+    return { kind: "window", fromNs: 0, toNs: Math.max(0, flow.data.durationNs - (task.horizonSteps + 1) * task.stepNs - markoutNs) };
   }
 
   private seeds(unit: Unit): number[] {

@@ -75,6 +75,26 @@ env.close();`,
     expect(out.exports).toEqual(["function", "function"]);
   });
 
+  it("evaluates on a worker thread from dist/ (dist/eval/worker.js), as in this thread", async () => {
+    const parent = { side: "buy" as const, parentLots: 20, horizonSteps: 5, stepNs: 1e9 };
+    const r = node(
+      "evaluate.mjs",
+      `import { evaluate, DEFAULT_MARKET } from "tranche";
+const e = await evaluate(["twap", "twap-passive"], DEFAULT_MARKET, 4, { workers: 1, parent: ${JSON.stringify(parent)} });
+console.log(JSON.stringify({ means: e.summary.policies.map((p) => p.shortfallBps.mean), workers: e.summary.timing.workers }));`,
+    );
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout) as { means: number[]; workers: number };
+    expect(out.workers).toBe(1);
+    expect(out.means).toHaveLength(2);
+    expect(out.means.every(Number.isFinite)).toBe(true);
+    const { evaluate } = await import("../eval/harness.js");
+    const { DEFAULT_MARKET } = await import("../eval/defaults.js");
+    const here = await evaluate(["twap", "twap-passive"], DEFAULT_MARKET, 4, { workers: 0, parent });
+    expect(out.means).toEqual(here.summary.policies.map((p) => p.shortfallBps.mean));
+  });
+
   it("exports its package.json and nothing under dist/ by path", () => {
     const r = node(
       "paths.mjs",

@@ -1,36 +1,44 @@
-// `tranche quickstart` is the README's first command: it must complete the parent order in every market with
-// each baseline, report finite statistics, and give the same result for the same seed.
+// `tranche quickstart` is the README's first command: today the evaluation of every baseline on the embedded
+// default market. It must print the table, write the run folder with its report, and be reproducible.
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runQuickstart } from "../../cli/quickstart.js";
+import { main } from "../../cli/main.js";
+import { DEFAULT_POLICIES } from "../../eval/policies.js";
+import type { EvalSummary } from "../../eval/types.js";
 
-describe("quickstart", () => {
-  const opts = { markets: 8, parentLots: 60, stepMs: 500, horizonSteps: 40, seed: 5 };
+async function quickstart(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const code = await main(["quickstart", ...argv], { print: (l) => out.push(l), printError: (l) => err.push(l) });
+  return { code, out: out.join("\n"), err: err.join("\n") };
+}
 
-  it("runs TWAP and TWAP-passive on the env, fills every parent order exactly and reports each one's shortfall", () => {
-    const lines: string[] = [];
-    const r = runQuickstart(opts, (l) => lines.push(l));
-    expect(r.policies.map((p) => p.policy)).toEqual(["twap", "twap-passive"]);
-    for (const p of r.policies) {
-      expect(p.filledLots).toBe(opts.markets * opts.parentLots);
-      expect(p.incomplete).toBe(0);
-      expect(Number.isFinite(p.meanShortfallBps)).toBe(true);
-      expect(p.stdShortfallBps).toBeGreaterThan(0);
-    }
-    // Crossing the spread with every slice costs more than working it at the touch.
-    expect(r.policies[0].meanShortfallBps).toBeGreaterThan(r.policies[1].meanShortfallBps);
-    expect(lines.length).toBeGreaterThan(0); // progress output
+describe("tranche quickstart", () => {
+  const root = mkdtempSync(join(tmpdir(), "tranche-quickstart-"));
+  const small = ["--episodes", "12", "--horizon", "20s", "--workers", "0"];
+
+  it("evaluates every baseline, prints the table and writes the report", async () => {
+    const r = await quickstart(...small, "--out", join(root, "a"));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toContain("training is not built yet");
+    for (const p of DEFAULT_POLICIES) expect(r.out).toContain(p);
+    expect(r.out).toContain("best in hindsight");
+    expect(r.out).toMatch(/report: .*report\.html/);
+    for (const f of ["episodes.arrow", "summary.json", "report.html"]) expect(existsSync(join(root, "a", f))).toBe(true);
+    const s = JSON.parse(readFileSync(join(root, "a", "summary.json"), "utf8")) as EvalSummary;
+    expect(s.setup.marketKind).toBe("poisson");
+    expect(s.setup.parentLots).toBe(200);
+    expect(s.setup.horizonSteps).toBe(20);
+    // The table prints the JSON's numbers.
+    expect(r.out).toMatch(new RegExp(`\\btwap +${s.policies[0].shortfallBps.mean.toFixed(2)} `));
   });
 
-  it("fills every parent with a horizon of one and of two decisions", () => {
-    for (const horizonSteps of [1, 2]) {
-      const r = runQuickstart({ ...opts, horizonSteps });
-      for (const p of r.policies) expect(p.filledLots).toBe(opts.markets * opts.parentLots);
-    }
-  });
-
-  it("is reproducible for a seed and differs across seeds", () => {
-    const a = runQuickstart(opts), b = runQuickstart(opts), c = runQuickstart({ ...opts, seed: 6 });
-    expect(b.policies).toEqual(a.policies);
-    expect(c.policies[0].meanShortfallBps).not.toBe(a.policies[0].meanShortfallBps);
+  it("is reproducible for a seed and differs across seeds", async () => {
+    await quickstart(...small, "--out", join(root, "b"));
+    await quickstart(...small, "--seed", "2", "--out", join(root, "c"));
+    const read = (d: string) => (JSON.parse(readFileSync(join(root, d, "summary.json"), "utf8")) as EvalSummary).policies;
+    expect(read("b")).toEqual(read("a"));
+    expect(read("c")[0].shortfallBps.mean).not.toBe(read("a")[0].shortfallBps.mean);
   });
 });

@@ -75,14 +75,14 @@ MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flow
     if (!data.IsObject()) throw Napi::TypeError::New(env, "flow.data must be the replay data handle");
     *flowRef = Napi::Persistent(data.As<Napi::Object>());
     if (kind == "lobster") {
-      if (!data.As<Napi::Object>().InstanceOf(LobsterDataWrap::constructor->Value()))
+      if (!data.As<Napi::Object>().InstanceOf(replayClasses(env).lobster.Value()))
         throw Napi::TypeError::New(env, "flow.data must be a NativeLobsterData");
       LobsterReplayConfig rc;
       rc.impact = impactFrom(flowCfg);
       auto cols = LobsterDataWrap::Unwrap(data.As<Napi::Object>())->columns();
       factory = [cols, rc](uint32_t) { return std::make_unique<LobsterReplay>(cols, rc); };
     } else {
-      if (!data.As<Napi::Object>().InstanceOf(L2DataWrap::constructor->Value()))
+      if (!data.As<Napi::Object>().InstanceOf(replayClasses(env).l2.Value()))
         throw Napi::TypeError::New(env, "flow.data must be a NativeL2Data");
       L2ReplayConfig rc;
       rc.impact = impactFrom(flowCfg);

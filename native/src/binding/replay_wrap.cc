@@ -7,8 +7,14 @@
 
 namespace tranche::binding {
 
-Napi::FunctionReference* LobsterDataWrap::constructor = nullptr;
-Napi::FunctionReference* L2DataWrap::constructor = nullptr;
+ReplayClasses& replayClasses(Napi::Env env) {
+  ReplayClasses* classes = env.GetInstanceData<ReplayClasses>();
+  if (classes == nullptr) {
+    classes = new ReplayClasses();  // owned by the env: deleted when its thread's addon instance goes
+    env.SetInstanceData(classes);
+  }
+  return *classes;
+}
 
 namespace {
 size_t lengthOf(const Napi::Value& v, const char* name) {
@@ -60,7 +66,7 @@ Napi::Function LobsterDataWrap::Init(Napi::Env env) {
   Napi::Function f = DefineClass(env, "NativeLobsterData",
                                  {InstanceMethod<&LobsterDataWrap::Verify>("verify"),
                                   InstanceMethod<&LobsterDataWrap::Replay>("replay")});
-  constructor = new Napi::FunctionReference(Napi::Persistent(f));
+  replayClasses(env).lobster = Napi::Persistent(f);
   return f;
 }
 
@@ -136,7 +142,7 @@ Napi::Function L2DataWrap::Init(Napi::Env env) {
   Napi::Function f = DefineClass(env, "NativeL2Data",
                                  {InstanceMethod<&L2DataWrap::CheckBbo>("checkBbo"),
                                   InstanceMethod<&L2DataWrap::Replay>("replay")});
-  constructor = new Napi::FunctionReference(Napi::Persistent(f));
+  replayClasses(env).l2 = Napi::Persistent(f);
   return f;
 }
 

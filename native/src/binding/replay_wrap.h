@@ -11,12 +11,19 @@
 
 namespace tranche::binding {
 
+// The replay data classes of one addon instance: the main thread and every worker thread load their own, so
+// an instanceof check must use the classes of the thread it runs in, never a process-wide static.
+struct ReplayClasses {
+  Napi::FunctionReference lobster;
+  Napi::FunctionReference l2;
+};
+ReplayClasses& replayClasses(Napi::Env env);
+
 class LobsterDataWrap : public Napi::ObjectWrap<LobsterDataWrap> {
  public:
   static Napi::Function Init(Napi::Env env);
   explicit LobsterDataWrap(const Napi::CallbackInfo& info);
   std::shared_ptr<const LobsterColumns> columns() const { return cols_; }
-  static Napi::FunctionReference* constructor;
 
  private:
   Napi::Value Verify(const Napi::CallbackInfo& info);
@@ -30,7 +37,6 @@ class L2DataWrap : public Napi::ObjectWrap<L2DataWrap> {
   static Napi::Function Init(Napi::Env env);
   explicit L2DataWrap(const Napi::CallbackInfo& info);
   std::shared_ptr<const L2Columns> columns() const { return cols_; }
-  static Napi::FunctionReference* constructor;
 
  private:
   Napi::Value CheckBbo(const Napi::CallbackInfo& info);
