@@ -2,19 +2,21 @@
 // statistics, written to a run folder with its report. The config is one schema: a JSON/YAML file, then the
 // flags, then --set overrides, validated once; the work is eval/'s evaluate() and writeRunFolder().
 import { availableParallelism } from "node:os";
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import cliProgress from "cli-progress";
-import type { Command } from "commander";
+import { Option, type Command } from "commander";
 import { z } from "zod";
 import { openDataFile } from "../data/reader.js";
 import type { MarketConfig } from "../env/markets.js";
 import { DEFAULT_MARKET } from "../eval/defaults.js";
 import { evaluate, type EvalProgress, type Evaluation } from "../eval/harness.js";
+import { EvalError } from "../eval/errors.js";
 import { DEFAULT_POLICIES, parsePolicies } from "../eval/policies.js";
 import { checkRunFolder, writeRunFolder } from "../eval/run-folder.js";
 import type { EvalSummary } from "../eval/types.js";
 import { ConfigError, addConfigOptions, applySets, loadConfigFile, parseConfig } from "./config.js";
+import { closest } from "../errors.js";
 import { EXIT, wholeNumber, workAction, type CliIO } from "./program.js";
 
 // ---- the config schema --------------------------------------------------------------------------------------
@@ -23,11 +25,14 @@ const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min|h)?$/;
 const UNIT_NS: Record<string, number> = { ms: 1e6, s: 1e9, m: 60e9, min: 60e9, h: 3600e9 };
 
 /** A duration: a number of seconds, or a string such as "500ms", "90s", "2m", "1h". */
-const duration = z.union([z.number().positive(), z.string().regex(DURATION, 'a duration such as "500ms", "90s", "2m" or "1h"')]).transform((v) => {
-  if (typeof v === "number") return Math.round(v * 1e9);
-  const m = DURATION.exec(v.trim())!;
-  return Math.round(Number(m[1]) * UNIT_NS[m[2] ?? "s"]);
-});
+const duration = z
+  .union([z.number().positive(), z.string().regex(DURATION, 'a duration such as "500ms", "90s", "2m" or "1h"')])
+  .transform((v) => {
+    if (typeof v === "number") return Math.round(v * 1e9);
+    const m = DURATION.exec(v.trim())!;
+    return Math.round(Number(m[1]) * UNIT_NS[m[2] ?? "s"]);
+  })
+  .refine((ns) => ns >= 1, "a duration longer than 0");
 
 const latency = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("constant"), ns: z.number().int().nonnegative() }).strict(),
@@ -74,7 +79,7 @@ export const evalConfigSchema = z
       .object({ side: z.enum(["buy", "sell"]).default("buy"), lots: z.number().int().min(1).default(200), horizon: duration.default(120e9), step: duration.default(1e9) })
       .strict()
       .default({ side: "buy", lots: 200, horizon: 120e9, step: 1e9 }),
-    seed: z.number().int().min(0).default(1),
+    seed: z.number().int().min(0).max(2 ** 47).default(1),
     workers: z.number().int().min(0).max(256).optional(),
     batchSize: z.number().int().min(1).max(65_536).default(64),
     reference: z.string().optional(),
@@ -89,17 +94,20 @@ export type EvalConfig = z.output<typeof evalConfigSchema>;
 // ---- from the config to a market ----------------------------------------------------------------------------
 
 /** The market a config names: the embedded default, an imported file (its kind read from the file), or a config. */
-export function resolveMarket(m: EvalConfig["market"], window?: { from?: string; to?: string }): MarketConfig {
-  if (typeof m !== "string") return withWindow(m as MarketConfig, window);
-  if (m === "default") return DEFAULT_MARKET;
+export function resolveMarket(m: EvalConfig["market"], window?: { from?: string; to?: string }, base = process.cwd()): MarketConfig {
+  // A market's file is stored absolute, so the run folder's config reruns from anywhere.
+  if (typeof m !== "string") return withWindow("file" in m ? ({ ...m, file: resolve(base, m.file) } as MarketConfig) : (m as MarketConfig), window);
+  if (m === "default") return withWindow(DEFAULT_MARKET, window);
   if (m.endsWith(".arrow")) {
-    const kind = openDataFile(m, ["l3", "l2"]).meta.kind;
-    const config: MarketConfig = { ...costsOf(DEFAULT_MARKET), kind: kind === "l3" ? "lobster" : "binance", file: m };
+    const file = resolve(base, m);
+    const kind = openDataFile(file, ["l3", "l2"]).meta.kind;
+    const config: MarketConfig = { ...costsOf(DEFAULT_MARKET), kind: kind === "l3" ? "lobster" : "binance", file };
     return withWindow(config, window);
   }
   if (/\.(json|ya?ml)$/i.test(m)) {
-    const raw = loadConfigFile(m);
-    return resolveMarket(parseConfig(market, raw, m), window);
+    const path = resolve(base, m);
+    // A market config's own file paths are relative to the config's folder.
+    return resolveMarket(parseConfig(market, loadConfigFile(path), m), window, dirname(path));
   }
   throw new ConfigError("CONFIG_INVALID", "market", `market: ${JSON.stringify(m)} is neither "default", an imported .arrow file nor a .json/.yaml market config`, "pass --market default, a file from `tranche data import-*`, or a market config file");
 }
@@ -141,7 +149,8 @@ interface EvalFlags {
 
 /** The raw config: the file, the flags over it, then --set over both. */
 function rawConfig(f: EvalFlags): unknown {
-  const raw = (f.config === undefined ? {} : loadConfigFile(f.config)) as Record<string, unknown>;
+  // An empty file is an empty config: every field takes its default.
+  const raw = ((f.config === undefined ? {} : loadConfigFile(f.config)) ?? {}) as Record<string, unknown>;
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new ConfigError("CONFIG_INVALID", f.config ?? "the config", `${f.config}: the config must be an object of fields (policies, market, episodes, parent, …)`, "write it as a YAML or JSON object, e.g. `episodes: 500`");
   const parent = { ...((raw.parent as Record<string, unknown> | undefined) ?? {}) };
   if (f.side !== undefined) parent.side = f.side;
@@ -171,7 +180,7 @@ export function addEvalOptions(command: Command, defaults: { episodes: number })
       .option("--policies <list>", `comma-separated policies (${DEFAULT_POLICIES.join(", ")}; pov:<rate>, ac:<κT>)`)
       .option("--market <market>", 'market: "default" (the embedded Poisson market), an imported .arrow file, or a .json/.yaml market config')
       .option("--episodes <K>", `episodes per policy (default ${defaults.episodes})`, wholeNumber(1))
-      .option("--side <side>", "parent order side: buy or sell (default buy)")
+      .addOption(new Option("--side <side>", "parent order side (default buy)").choices(["buy", "sell"]))
       .option("--qty <lots>", "parent order size in lots (default 200)", wholeNumber(1))
       .option("--horizon <duration>", 'time to the horizon, e.g. "120s", "10m" (default 120s)')
       .option("--step <duration>", 'decision interval, e.g. "1s" (default 1s)')
@@ -190,12 +199,20 @@ export function addEvalOptions(command: Command, defaults: { episodes: number })
 export async function runEvalCommand(io: CliIO, flags: EvalFlags, defaults: { episodes: number; title: string }): Promise<Evaluation> {
   const raw = rawConfig(flags) as Record<string, unknown>;
   if (raw.episodes === undefined) raw.episodes = defaults.episodes;
-  const config = parseConfig(evalConfigSchema, raw, flags.config ?? "the command line");
+  // Errors name where the config came from: the file, the command line, or both.
+  const source = flags.config === undefined ? "the command line" : `${flags.config} with the command line`;
+  const config = parseConfig(evalConfigSchema, raw, source);
   const specs = parsePolicies(config.policies);
-  const marketConfig = resolveMarket(config.market, { from: flags.from, to: flags.to });
   const p = config.parent;
   if (p.horizon < p.step || p.horizon % p.step !== 0)
-    throw new ConfigError("CONFIG_INVALID", flags.config ?? "the command line", `parent.horizon (${seconds(p.horizon)}) must be a whole number of decision steps of parent.step (${seconds(p.step)})`, "choose a horizon that is a multiple of the step, e.g. --horizon 120s --step 1s");
+    throw new ConfigError("CONFIG_INVALID", source, `parent.horizon (${seconds(p.horizon)}) must be a whole number of decision steps of parent.step (${seconds(p.step)})`, "choose a horizon that is a multiple of the step, e.g. --horizon 120s --step 1s");
+  if (p.horizon / p.step > 1 << 20) throw new ConfigError("CONFIG_INVALID", source, `parent.horizon ÷ parent.step is ${p.horizon / p.step} decisions; at most ${1 << 20} are allowed`, "use a longer --step or a shorter --horizon");
+  const reference = config.reference;
+  if (reference !== undefined && !specs.some((s) => s.label === reference)) {
+    const guess = closest(reference, specs.map((s) => s.label));
+    throw new ConfigError("CONFIG_INVALID", source, `reference: "${reference}" is not among the policies evaluated (${specs.map((s) => s.label).join(", ")})${guess ? `; did you mean "${guess}"?` : ""}`, "add it to --policies or choose one of them");
+  }
+  const marketConfig = resolveMarket(config.market, { from: flags.from, to: flags.to }, flags.config !== undefined && flags.market === undefined ? dirname(resolve(flags.config)) : process.cwd());
   const out = resolve(config.out ?? defaultRunFolder());
   checkRunFolder(out);
   const workers = config.workers ?? availableParallelism();
@@ -222,6 +239,13 @@ export async function runEvalCommand(io: CliIO, flags: EvalFlags, defaults: { ep
   io.print("");
   io.print(`run folder: ${displayPath(written.dir)} (episodes.arrow, summary.json, report.html)`);
   io.print(`report: ${displayPath(written.report)}  — open it in a browser: ${pathToFileURL(written.report).href}`);
+  if (evaluation.summary.statisticsEpisodes < 2) {
+    throw new EvalError(
+      "NO_STATISTICS",
+      `only ${evaluation.summary.statisticsEpisodes} of ${config.episodes} episodes were completed by every policy, so there are no statistics (the run folder is written)`,
+      `the book could not absorb ${p.lots} lots within ${seconds(p.horizon)}: use a smaller --qty, a longer --horizon, or more --episodes`,
+    );
+  }
   return evaluation;
 }
 
@@ -303,14 +327,14 @@ export function formatTable(s: EvalSummary): string[] {
   const head = ["policy", "IS mean", "median", "std", "CVaR95", `Δ vs ${s.setup.reference} [95% CI]`, "Holm p", "n for 80%", "fill", "passive", "done", "hindsight share"];
   const rows = s.policies.map((m) => {
     const c = vsRef.get(m.policy);
-    const best = m.policy === s.best ? " *" : "";
+    const best = s.best !== null && m.policy === s.best ? " *" : "";
     return [
       m.policy + best,
       fmt(m.shortfallBps.mean),
       fmt(m.shortfallBps.median),
       fmt(m.shortfallBps.std),
       fmt(m.shortfallBps.cvar95),
-      c ? `${fmt(c.meanDiffBps)} [${fmt(c.bootstrap.low)}, ${fmt(c.bootstrap.high)}]` : "(reference)",
+      m.policy === s.setup.reference ? "(reference)" : c ? `${fmt(c.meanDiffBps)} [${fmt(c.bootstrap.low)}, ${fmt(c.bootstrap.high)}]` : "—",
       c ? pValue(c.holmP) : "",
       c ? (c.episodesFor80Power === null ? "—" : String(c.episodesFor80Power)) : "",
       pct(m.fillRatio.mean),

@@ -10,8 +10,9 @@ import { TrancheError } from "../errors.js";
  * - `INVALID_OPTION`: an evaluation option is out of range (episodes, workers, batch size, the reference).
  * - `RUN_FOLDER`: the run folder cannot be written (it exists and is not empty, or the disk refused).
  * - `WORKER_FAILED`: a worker thread died without reporting an error of its own.
+ * - `NO_STATISTICS`: fewer than two episodes were completed by every policy, so nothing can be compared.
  */
-export type EvalErrorCode = "UNKNOWN_POLICY" | "BAD_POLICY_PARAM" | "DUPLICATE_POLICY" | "INVALID_OPTION" | "RUN_FOLDER" | "WORKER_FAILED";
+export type EvalErrorCode = "UNKNOWN_POLICY" | "BAD_POLICY_PARAM" | "DUPLICATE_POLICY" | "INVALID_OPTION" | "RUN_FOLDER" | "WORKER_FAILED" | "NO_STATISTICS";
 
 /** An evaluation was asked for something it cannot run; `hint` says what to do instead. */
 export class EvalError extends TrancheError {

@@ -49,7 +49,10 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
   const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
   const refIndex = labels.indexOf(o.reference);
   const means = costs.map((c) => (c.length > 0 ? mean(c) : NaN));
-  const bestIndex = means.reduce((b, m, i) => (m < means[b] ? i : b), 0);
+  // The best baseline: the lowest mean over the common episodes (none when no episode is common).
+  let bestIndex = -1;
+  for (let i = 0; i < means.length; i++) if (Number.isFinite(means[i]) && (bestIndex < 0 || means[i] < means[bestIndex])) bestIndex = i;
+  // The saving the hindsight bound shows against the reference; a reference already below the bound has none to share.
   const available = means[refIndex] - (n > 0 ? mean(hindsight) : NaN);
 
   const policies: PolicyMetrics[] = spec.policies.map((ps, p) => {
@@ -75,14 +78,14 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
       passiveShare: meanOf("passiveShare"),
       feesBps: meanOf("feesBps"),
       participation: meanOf("participation"),
-      hindsightShare: available !== 0 ? (means[refIndex] - means[p]) / available : NaN,
+      hindsightShare: available > 0 ? (means[refIndex] - means[p]) / available : NaN,
     };
   });
 
   // Every policy against the reference; then every other policy against the best, when the best is not the reference.
   const pairs: { p: number; q: number; kind: Comparison["kind"] }[] = [];
   for (let p = 0; p < labels.length; p++) if (p !== refIndex) pairs.push({ p, q: refIndex, kind: "reference" });
-  if (bestIndex !== refIndex) for (let p = 0; p < labels.length; p++) if (p !== bestIndex && p !== refIndex) pairs.push({ p, q: bestIndex, kind: "best" });
+  if (bestIndex >= 0 && bestIndex !== refIndex) for (let p = 0; p < labels.length; p++) if (p !== bestIndex && p !== refIndex) pairs.push({ p, q: bestIndex, kind: "best" });
   const comparisons: Comparison[] = n < 2 ? [] : pairs.map(({ p, q, kind }, k) => compare(labels[p], labels[q], kind, costs[p], costs[q], o.bootstrapSeed + k));
   const adjusted = holm(comparisons.map((c) => (Number.isNaN(c.wilcoxon.p) ? 1 : c.wilcoxon.p)));
   comparisons.forEach((c, k) => (c.holmP = adjusted[k]));
@@ -121,7 +124,7 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
     setup,
     policies,
     statisticsEpisodes: n,
-    best: labels[bestIndex],
+    best: bestIndex >= 0 ? labels[bestIndex] : null,
     comparisons,
     hindsight: { method: HINDSIGHT_METHOD, shortfallBps: n > 0 ? summarize(hindsight) : emptySummary() },
     trajectories,

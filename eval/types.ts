@@ -65,7 +65,8 @@ export interface PolicyMetrics {
   participation: MeanOf;
   /**
    * Share of the saving available in hindsight that the policy captured:
-   * (mean IS of the reference − mean IS of the policy) ÷ (mean IS of the reference − mean best-in-hindsight IS).
+   * (mean IS of the reference − mean IS of the policy) ÷ (mean IS of the reference − mean best-in-hindsight IS);
+   * NaN when the reference is already at or below the bound (there is no saving to share).
    */
   hindsightShare: number;
 }
@@ -102,8 +103,8 @@ export interface EvalSummary {
   policies: PolicyMetrics[];
   /** Episodes every policy completed: the sample of every statistic and comparison. */
   statisticsEpisodes: number;
-  /** The best baseline: lowest mean IS. */
-  best: string;
+  /** The best baseline: lowest mean IS over the common episodes; null when no episode was completed by every policy. */
+  best: string | null;
   comparisons: Comparison[];
   hindsight: {
     /** What the best schedule of marketable orders in hindsight is and how it is found. */

@@ -196,21 +196,29 @@ describe("tranche eval: bad input is refused, naming it, and nothing is written"
     ["zero episodes", ["--episodes", "0"], 2, [/'--episodes <K>' argument '0' is invalid/, /Usage: tranche eval/]],
     ["a market file that does not exist", ["--market", "/nonexistent/x.arrow"], 1, [/FILE_NOT_FOUND: \/nonexistent\/x\.arrow/]],
     ["a folder as the market", ["--market", aFolder], 1, [/CONFIG_INVALID: market: ".*a-folder" is neither "default", an imported \.arrow file nor a \.json\/\.yaml market config/]],
-    ["a misspelt config field", ["-c", configFile("misspelt.yaml", "policys: [twap]\n")], 1, [/CONFIG_INVALID: .*misspelt\.yaml: policys: unknown key; did you mean "policies"\?/]],
+    ["a misspelt config field", ["-c", configFile("misspelt.yaml", "policys: [twap]\n")], 1, [/CONFIG_INVALID: .*misspelt\.yaml with the command line: policys: unknown key; did you mean "policies"\?/]],
     ["a bad side in the config", ["-c", configFile("side.yaml", "parent: {side: hold}\n")], 1, [/parent\.side: must be one of "buy", "sell", got "hold"/]],
-    ["a wrongly cased --side", ["--side", "SELL"], 1, [/parent\.side: must be one of "buy", "sell", got "SELL"; did you mean "sell"\?/]],
+    ["a wrongly cased --side", ["--side", "SELL"], 2, [/option '--side <side>' argument 'SELL' is invalid\. Allowed choices are buy, sell/]],
     ["--set episodes=0", ["--set", "episodes=0"], 1, [/CONFIG_INVALID: the command line: episodes: must be >= 1, got 0/]],
     ["--set of a word where a number goes", ["--set", "episodes=abc"], 1, [/episodes: expected a number, got "abc"/]],
     ["a malformed --set", ["--set", "episodes"], 1, [/CONFIG_SET: --set "episodes": expected key=value/]],
     ["a negative horizon", ["--horizon", "-1s", "--step", "1s"], 1, [/parent\.horizon: a duration such as "500ms", "90s", "2m" or "1h", got "-1s"/]],
     ["a horizon in scientific notation", ["--horizon", "1e9", "--step", "1s"], 1, [/parent\.horizon: a duration .*, got "1e9"/]],
+    ["a horizon that is not a whole number of steps", ["--horizon", "10s", "--step", "3s"], 1, [/CONFIG_INVALID: parent\.horizon \(10 s\) must be a whole number of decision steps of parent\.step \(3 s\)/]],
+    ["a step longer than the horizon", ["--horizon", "10s", "--step", "20s"], 1, [/parent\.horizon \(10 s\) must be a whole number of decision steps of parent\.step \(20 s\)/]],
+    ["a zero horizon", ["--horizon", "0s"], 1, [/CONFIG_INVALID: the command line: parent\.horizon: a duration longer than 0/]],
+    ["a zero step", ["--step", "0s"], 1, [/CONFIG_INVALID: .*parent\.step: a duration longer than 0/]],
     ["a participation rate of 0", ["--policies", "pov:0"], 1, [/BAD_POLICY_PARAM: policy "pov:0": the pov parameter is participation rate .* a number in \[0\.000001, 1\]; got "0"/]],
     ["a participation rate that is not a number", ["--policies", "pov:abc"], 1, [/BAD_POLICY_PARAM: policy "pov:abc".*got "abc"/]],
     ["a negative urgency", ["--policies", "ac:-1"], 1, [/BAD_POLICY_PARAM: policy "ac:-1": the ac parameter is urgency .* a number in \[0, 50\]; got "-1"/]],
     ["a parameter on a policy that takes none", ["--policies", "twap:3"], 1, [/BAD_POLICY_PARAM: policy "twap:3": twap takes no parameter/]],
     ["the same policy twice, written two ways", ["--policies", "pov:0.10,pov:0.1"], 1, [/DUPLICATE_POLICY: policy "pov:0\.1" is listed twice/]],
     ["an empty policy list", ["--policies", ",,"], 1, [/policies: must be at least 1 item, got 0 items/]],
-    ["a reference that does not run", ["--policies", "twap", "--reference", "vwap"], 1, [/INVALID_OPTION: the reference policy "vwap" is not among the policies evaluated \(twap\)/]],
+    ["a reference that does not run", ["--policies", "twap", "--reference", "vwap"], 1, [/CONFIG_INVALID: reference: "vwap" is not among the policies evaluated \(twap\)/]],
+    ["a misspelt reference", ["--policies", "twap,vwap", "--reference", "twpa"], 1, [/reference: "twpa" is not among .*; did you mean "twap"\?/]],
+    ["a replay window on the default market", ["--from", "09:45", "--to", "10:00"], 1, [/--from\/--to set a replay's episode window, but the market is the generative Poisson flow/]],
+    ["a seed past 2^47", ["--seed", "140737488355329"], 1, [/seed: must be <= 140737488355328/]],
+    ["too many decisions", ["--horizon", "10h", "--step", "1ms"], 1, [/parent\.horizon ÷ parent\.step is 36000000 decisions; at most 1048576/]],
     ["too many workers", ["--workers", "300"], 1, [/workers: must be <= 256, got 300/]],
     ["a replay window on the Poisson market", ["--market", poisson, "--from", "09:45", "--to", "10:00"], 1, [/--from\/--to set a replay's episode window, but the market is the generative Poisson flow/]],
     ["only one end of a replay window", ["--market", lobster, "--from", "09:45"], 1, [/CONFIG_INVALID: a replay window needs both --from and --to/]],
@@ -268,5 +276,23 @@ describe("tranche eval --help", () => {
     for (const option of ["--policies <list>", "--market <market>", "--episodes <K>", "--side <side>", "--qty <lots>", "--horizon <duration>", "--step <duration>", "--out <dir>", "--config <file>", "--set <key=value>"]) {
       expect(r.out).toContain(option);
     }
+  });
+});
+
+describe("tranche eval: a parent the book cannot complete", () => {
+  it("writes the run folder, then exits 1 naming the problem", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "tranche-eval-nostats-"));
+    const out: string[] = [], err: string[] = [];
+    const code = await main(["eval", "--qty", "3000", "--horizon", "10s", "--episodes", "4", "--workers", "0", "--out", join(dir, "run")], { print: (l) => out.push(l), printError: (l) => err.push(l) });
+    expect(code).toBe(1);
+    expect(err.join("\n")).toMatch(/NO_STATISTICS: only 0 of 4 episodes were completed by every policy/);
+    expect(err.join("\n")).toMatch(/hint: the book could not absorb 3000 lots within 10 s/);
+    expect(existsSync(join(dir, "run", "summary.json"))).toBe(true);
+    const s = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8")) as { best: string | null; policies: { completionRate: number }[] };
+    expect(s.best).toBeNull();
+    for (const p of s.policies) expect(p.completionRate).toBe(0);
+    // No row is marked best, and only the reference reads "(reference)".
+    expect(out.join("\n")).not.toMatch(/^ {2}[\w:.-]+ \* /m);
+    expect(out.join("\n").match(/\(reference\)/g)).toHaveLength(1);
   });
 });
