@@ -297,7 +297,8 @@ function valueCell<Row>(tag: "td" | "span", column: Column<Row>, row: Row, keys:
   const value = column.value(row);
   const title = column.title?.(row);
   const classes = ["num", extraClass].filter(Boolean).join(" ");
-  const raw = value === null ? "null" : String(value);
+  // As summary.json writes it: NaN and ±Infinity have no JSON form and are written null.
+  const raw = value === null || !Number.isFinite(value) ? "null" : String(value);
   return `<${tag} class="${classes}" ${keys} data-field="${escapeHtml(column.field)}" data-value="${raw}"${title ? ` title="${escapeHtml(title)}"` : ""}>${formatNumber(value, column.format)}</${tag}>`;
 }
 

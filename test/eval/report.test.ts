@@ -3,12 +3,16 @@
 // nothing is fetched from the network. The Chromium tests skip, saying why, where `chromium` is not installed;
 // CI (.ci/run) installs it.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
+import { DEFAULT_MARKET } from "../../eval/defaults.js";
+import { evaluate } from "../../eval/harness.js";
+import { DEFAULT_POLICIES } from "../../eval/policies.js";
 import { formatNumber, renderReport, type NumberFormat } from "../../eval/report.js";
+import { writeRunFolder } from "../../eval/run-folder.js";
 import type { EvalSummary } from "../../eval/types.js";
 import { reportFixture } from "./report-fixture.js";
 
@@ -114,6 +118,17 @@ describe("the rendered report in headless Chromium", () => {
     expectTablesMatch(dom, summary);
   });
 
+  it.skipIf(!chromium)("shows the numbers of a real run's summary.json in the run's report.html", async () => {
+    // A real evaluation of every baseline, written as a run folder; the page is read back as a browser shows it.
+    const evaluation = await evaluate(DEFAULT_POLICIES, DEFAULT_MARKET, 40, { workers: 0, parent: { side: "buy", parentLots: 100, horizonSteps: 30, stepNs: 1e9 } });
+    const run = writeRunFolder(join(workDir, "run"), evaluation);
+    const json = JSON.parse(readFileSync(run.summary, "utf8")) as EvalSummary;
+    const dom = renderFileInChromium(run.report, "run");
+    expectRendered(dom, ["chart-costs", "chart-differences", "chart-trajectories"]);
+    expectTablesMatch(dom, json);
+    expect(externalReferences(dom)).toEqual([]);
+  });
+
   it.skipIf(!chromium)("shows a hostile policy name as text and injects no element", () => {
     const summary = hostileFixture(200);
     const dom = renderInChromium(summary, "hostile");
@@ -137,9 +152,13 @@ function hostileFixture(episodes: number): EvalSummary {
 
 /** Writes the page, runs Chromium on it and returns the DOM after the page's scripts have run. */
 function renderInChromium(summary: EvalSummary, name: string): string {
-  if (!chromium) throw new Error(noChromium);
   const htmlPath = join(workDir, `${name}.html`);
   writeFileSync(htmlPath, renderReport(summary));
+  return renderFileInChromium(htmlPath, name);
+}
+
+function renderFileInChromium(htmlPath: string, name: string): string {
+  if (!chromium) throw new Error(noChromium);
   const result = spawnSync(
     chromium,
     [
@@ -184,7 +203,8 @@ function expectTablesMatch(dom: string, summary: EvalSummary): void {
     const found = cells.get(`${row} :: ${field}`) ?? [];
     expect(found, `${row} ${field}: cells on the page`).toHaveLength(1);
     const shown = found[0].value === "null" ? null : Number(found[0].value);
-    expect(shown, `${row} ${field}: data-value`).toBe(expected);
+    // The page writes a number as summary.json does: NaN has no JSON form and is null.
+    expect(shown, `${row} ${field}: data-value`).toBe(expected !== null && Number.isFinite(expected) ? expected : null);
     expect(found[0].text, `${row} ${field}: displayed text`).toBe(formatNumber(expected, format));
   };
   for (const policy of summary.policies)
