@@ -12,21 +12,26 @@ import { writeRunFolder } from "../eval/run-folder.js";
 import { type BenchResult, type Benchmark, mustHold, settleHeap, summarize } from "./harness.js";
 
 const EPISODES = 500;
-// Each repetition runs three evaluations (in-thread, 1 worker, all cores), about 25 s on 2 cores.
+// Each repetition runs three evaluations (in-thread, 1 worker, all cores), about 25 s on 2 idle cores.
 const REPETITIONS = 3;
 const TARGET_SECONDS = 30;
 
 interface Timed {
   evaluation: Evaluation;
-  /** Wall of the evaluate() call, summary included (summary.timing.seconds stops before summarizeRun). */
+  /** Wall of the evaluate() call as its caller sees it, the summary's statistics included. */
   seconds: number;
+  /** CPU seconds of the whole process over the call, every thread: unlike the wall, other work on the machine leaves it alone. */
+  cpuSeconds: number;
 }
 
 async function timedEvaluate(workers: number): Promise<Timed> {
   settleHeap();
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const evaluation = await evaluate(DEFAULT_POLICIES, DEFAULT_MARKET, EPISODES, { workers, parent: DEFAULT_PARENT });
-  return { evaluation, seconds: (performance.now() - t0) / 1000 };
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  return { evaluation, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }
 
 /**
@@ -62,10 +67,11 @@ export const evalBenchmarks: Benchmark[] = [
     description: `evaluate(): 6 baselines × ${EPISODES} episodes, default market, wall s with 1 worker and all cores; share outside the env`,
     async run(ctx) {
       const cores = availableParallelism();
-      // Other work on the machine shows here first: a load above 0 at the start means shared cores.
+      // Walls measure the machine as much as the code: a high load at the start says other work shared the cores.
       const loadAtStart = loadavg()[0];
       const inThread: number[] = [], inThreadEnv: number[] = [], oneWorker: number[] = [], allCores: number[] = [];
       const oneWorkerEnv: number[] = [], allCoresEnv: number[] = [], scaling: number[] = [];
+      const inThreadCpu: number[] = [], oneWorkerCpu: number[] = [], allCoresCpu: number[] = [];
       const nonEnv: number[] = [], report: number[] = [], files: number[] = [], share: number[] = [];
       for (let rep = 0; rep < REPETITIONS; rep++) {
         const here = await timedEvaluate(0);
@@ -82,12 +88,16 @@ export const evalBenchmarks: Benchmark[] = [
         allCores.push(all.seconds);
         allCoresEnv.push(all.evaluation.summary.timing.envSeconds);
         scaling.push(one.seconds / all.seconds);
+        inThreadCpu.push(here.cpuSeconds);
+        oneWorkerCpu.push(one.cpuSeconds);
+        allCoresCpu.push(all.cpuSeconds);
         nonEnv.push(outside);
         report.push(reportSeconds);
         files.push(filesSeconds);
         share.push((outside + reportSeconds + filesSeconds) / (here.seconds + reportSeconds + filesSeconds));
         ctx.log(`rep ${rep + 1}/${REPETITIONS}: in-thread ${here.seconds.toFixed(2)} s (non-env ${outside.toFixed(2)} s), ` +
-          `1 worker ${one.seconds.toFixed(2)} s, ${cores} workers ${all.seconds.toFixed(2)} s, report ${reportSeconds.toFixed(3)} s, files ${filesSeconds.toFixed(3)} s`);
+          `1 worker ${one.seconds.toFixed(2)} s, ${cores} workers ${all.seconds.toFixed(2)} s (CPU ${all.cpuSeconds.toFixed(1)} s), ` +
+          `report ${reportSeconds.toFixed(3)} s, files ${filesSeconds.toFixed(3)} s`);
       }
 
       const med = (xs: number[]) => summarize(xs).median;
@@ -111,17 +121,17 @@ export const evalBenchmarks: Benchmark[] = [
           details: {
             ...workload, workers: cores,
             target: `all-cores wall < ${TARGET_SECONDS} s`, withinLimit: wallAll.median < TARGET_SECONDS,
-            scalingMedianOfPairs: med(scaling), envSecondsMedian: med(allCoresEnv),
+            scalingMedianOfPairs: med(scaling), envSecondsMedian: med(allCoresEnv), cpuSecondsMedian: med(allCoresCpu),
           },
         },
-        { name: "eval-1-worker", unit: "s", ...summarize(oneWorker), details: { ...workload, workers: 1, envSecondsMedian: med(oneWorkerEnv) } },
+        { name: "eval-1-worker", unit: "s", ...summarize(oneWorker), details: { ...workload, workers: 1, envSecondsMedian: med(oneWorkerEnv), cpuSecondsMedian: med(oneWorkerCpu) } },
         {
           name: "eval-outside-env",
           unit: "share",
           ...summarize(share),
           details: {
             ...workload, workers: 0,
-            inThreadWallMedianS: med(inThread), inThreadWallRangeS: range(inThread), envSecondsMedian: med(inThreadEnv),
+            inThreadWallMedianS: med(inThread), inThreadWallRangeS: range(inThread), envSecondsMedian: med(inThreadEnv), cpuSecondsMedian: med(inThreadCpu),
             nonEnvMedianS: med(nonEnv), reportMedianS: med(report), filesMedianS: med(files),
           },
         },
