@@ -122,6 +122,8 @@ function withWindow(m: MarketConfig, window?: { from?: string; to?: string }): M
   const from = window.from ?? (m.starts && "from" in m.starts ? m.starts.from : undefined);
   const to = window.to ?? (m.starts && "to" in m.starts ? m.starts.to : undefined);
   if (from === undefined || to === undefined) throw new ConfigError("CONFIG_INVALID", "--from/--to", "a replay window needs both --from and --to", "e.g. --from 09:45 --to 15:30");
+  for (const [flag, v] of [["--from", from], ["--to", to]] as const)
+    if (!timeOfDay.safeParse(v).success) throw new ConfigError("CONFIG_INVALID", flag, `${flag} ${JSON.stringify(v)} is not a time of day`, 'write it as "HH:MM" or "HH:MM:SS", e.g. --from 09:45');
   return { ...m, starts: { from, to } };
 }
 

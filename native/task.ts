@@ -203,7 +203,11 @@ function checkWindowInData(market: BatchOptions, task: NativeTaskConfig): void {
   const latest = task.starts ? Math.max(...task.starts) : task.startMaxNs;
   const end = latest + task.horizonSteps * task.stepNs + task.markoutNs;
   if (end > duration) {
-    fail(`task.starts: an episode starting at ${latest} ns would run to ${end} ns, past the end of the ${flow.kind} data (${duration} ns after its first event); start earlier or shorten the horizon`);
+    const sec = (ns: number) => `${+(ns / 1e9).toFixed(3)} s`;
+    fail(
+      `task.starts: an episode starting ${sec(latest)} after the ${flow.kind} data's first event would run to ${sec(end)} ` +
+        `(the horizon${task.markoutNs > 0 ? " and the markout" : ""}), past the end of the data (${sec(duration)}); make the latest start earlier by ${sec(end - duration)} or shorten the horizon`,
+    );
   }
 }
 

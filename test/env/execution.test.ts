@@ -332,7 +332,7 @@ describe.skipIf(!haveGoog)("ExecutionEnv on the GOOG LOBSTER replay", () => {
 
   it("refuses a window that would run past the end of the file", () => {
     const c = config();
-    expect(() => new ExecutionVectorEnv(2, { ...c, task: { ...c.task, starts: { kind: "list", startsNs: [7 * HOUR] } } })).toThrow(/past the end of the lobster data/);
+    expect(() => new ExecutionVectorEnv(2, { ...c, task: { ...c.task, starts: { kind: "list", startsNs: [7 * HOUR] } } })).toThrow(/after the lobster data.s first event would run to .*, past the end of the data \(23399\.857 s\); make the latest start earlier by/);
   });
 });
 
