@@ -1,0 +1,79 @@
+// A day of LOBSTER L3 data as the microstructure analytics read it: every message with the book's top after
+// it, times in seconds since the first message, prices in ticks. One loader, so every estimate (spreads, impact,
+// toxicity, predictability, queues, stylized facts) reads the same numbers.
+import { readLobster } from "../../data/reader.js";
+import { MessageType } from "../../data/schema.js";
+
+/** One LOBSTER day in memory. Arrays have one entry per message, in file order; the book is as it stood after it. */
+export interface L3Day {
+  symbol: string;
+  date: string;
+  tickSize: number;
+  lotSize: number;
+  /** Seconds after midnight, local (exchange) time, of the first message. */
+  startLocalS: number;
+  /** Seconds since the first message. */
+  t: Float64Array;
+  /** MessageType: 1 add, 2 reduce, 3 delete, 4 visible execution, 5 hidden execution, 6 cross, 7 halt. */
+  type: Uint8Array;
+  /** Side of the resting order: 0 bid, 1 ask (an execution on side 0 is a sell market order hitting a bid). */
+  side: Uint8Array;
+  orderId: Float64Array;
+  priceTicks: Float64Array;
+  qtyLots: Float64Array;
+  /** The book's best `levels` levels after each message (ticks, lots), level-major: bidPrice[l][i]. NaN where empty. */
+  levels: number;
+  bidPrice: Float64Array[];
+  bidQty: Float64Array[];
+  askPrice: Float64Array[];
+  askQty: Float64Array[];
+  /** Mid after each message, ticks (NaN when a side is empty). */
+  mid: Float64Array;
+}
+
+/** Reads an imported LOBSTER day (`tranche data import-lobster`). */
+export function loadL3Day(file: string): L3Day {
+  const { messages, book } = readLobster(file);
+  const m = messages.columns, b = book.columns;
+  const n = m.type.length;
+  const t0 = m.tsNs[0];
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = Number(m.tsNs[i] - t0) / 1e9;
+  const toF64 = (a: BigInt64Array) => Float64Array.from(a, (v) => Number(v));
+  // LOBSTER writes empty levels as dummy prices (±9999999999 / −9999999999) with size 0: read them as NaN.
+  const level = (prices: BigInt64Array, sizes: BigInt64Array) => {
+    const p = new Float64Array(n);
+    for (let i = 0; i < n; i++) p[i] = sizes[i] > 0n ? Number(prices[i]) : NaN;
+    return p;
+  };
+  const bidPrice = b.bidPriceTicks.map((p, l) => level(p, b.bidQtyLots[l]));
+  const askPrice = b.askPriceTicks.map((p, l) => level(p, b.askQtyLots[l]));
+  const mid = new Float64Array(n);
+  for (let i = 0; i < n; i++) mid[i] = 0.5 * (bidPrice[0][i] + askPrice[0][i]);
+  const offset = messages.meta.lobster?.utcOffsetSeconds ?? 0;
+  const startLocalS = ((((Number(t0 / 1_000_000n) / 1000 + offset) % 86_400) + 86_400) % 86_400);
+  return {
+    symbol: messages.meta.symbol,
+    date: messages.meta.lobster?.date ?? "",
+    tickSize: Number(messages.meta.tickSize),
+    lotSize: Number(messages.meta.lotSize),
+    startLocalS,
+    t,
+    type: m.type,
+    side: m.side,
+    orderId: toF64(m.orderId),
+    priceTicks: toF64(m.priceTicks),
+    qtyLots: toF64(m.qtyLots),
+    levels: b.levels,
+    bidPrice,
+    bidQty: b.bidQtyLots.map(toF64),
+    askPrice,
+    askQty: b.askQtyLots.map(toF64),
+    mid,
+  };
+}
+
+/** True for a visible or hidden execution (a trade). */
+export function isExecution(type: number): boolean {
+  return type === MessageType.VisibleExecution || type === MessageType.HiddenExecution;
+}
