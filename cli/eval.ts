@@ -55,6 +55,8 @@ const poissonFlow = z
     sizeP: z.number().gt(0).lte(1).optional(),
     referencePriceTicks: z.number().int().positive().optional(),
     seedDepth: z.number().int().positive().optional(),
+    distanceRatesPerSec: z.array(z.number().nonnegative()).min(1).optional(),
+    hawkes: z.object({ branching: z.number().min(0).lt(1), decayPerSec: z.number().positive() }).strict().optional(),
   })
   .strict();
 

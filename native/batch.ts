@@ -26,6 +26,16 @@ export interface PoissonFlowSpec {
   sizeP?: number;
   referencePriceTicks?: number;
   seedDepth?: number;
+  /**
+   * Cont–Stoikov–Talreja: limit orders per second per side at 1, 2, … ticks from the opposite quote. When given,
+   * it replaces limitRatePerSec and distanceP.
+   */
+  distanceRatesPerSec?: readonly number[];
+  /**
+   * Market orders clustered as an exponential Hawkes process: background 2 × marketRatePerSec (both sides),
+   * branching ratio n in [0, 1), kernel n β e^{−β t}. Absent: a Poisson stream.
+   */
+  hawkes?: { branching: number; decayPerSec: number };
 }
 
 /** Impact of the agent's liquidity-taking volume q on later replayed prices (ticks): see models/impact.h. */
@@ -331,8 +341,23 @@ function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Recor
         const v = flow[key];
         if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
       }
-      const { kind: _kind, ...params } = flow;
-      return { kind: "poisson", ...params };
+      const { kind: _kind, distanceRatesPerSec, hawkes, ...params } = flow;
+      const out: Record<string, unknown> = { kind: "poisson", ...params };
+      if (distanceRatesPerSec !== undefined) {
+        if (!Array.isArray(distanceRatesPerSec) || distanceRatesPerSec.length === 0 || distanceRatesPerSec.length > 10_000)
+          fail("flow.distanceRatesPerSec must list 1 to 10,000 rates (limit orders per second per side at 1, 2, … ticks from the opposite quote)");
+        distanceRatesPerSec.forEach((r, k) => {
+          if (!(r >= 0 && Number.isFinite(r))) fail(`flow.distanceRatesPerSec[${k}] must be a finite rate >= 0, got ${String(r)}`);
+        });
+        out.distanceRatesPerSec = Float64Array.from(distanceRatesPerSec);
+      }
+      if (hawkes !== undefined) {
+        if (!(hawkes.branching >= 0 && hawkes.branching < 1)) fail(`flow.hawkes.branching must be in [0, 1) (a stationary process), got ${String(hawkes.branching)}`);
+        if (!(hawkes.decayPerSec > 0 && Number.isFinite(hawkes.decayPerSec))) fail(`flow.hawkes.decayPerSec must be a finite rate > 0, got ${String(hawkes.decayPerSec)}`);
+        out.hawkesBranching = hawkes.branching;
+        out.hawkesDecayPerSec = hawkes.decayPerSec;
+      }
+      return out;
     }
     case "lobster":
       if (!(flow.data instanceof LobsterReplayData)) fail("flow.data must be a LobsterReplayData (new LobsterReplayData(messages, book))");

@@ -730,6 +730,63 @@ static void testFeatureFeed() {
   CHECK(feed.observedOrderFlowImbalance() == -2 && feed.observedBuyLots() == 0);
 }
 
+
+// CST distances: with every limit rate at three ticks, each limit order lands three ticks from the opposite quote.
+// Hawkes market orders: the stationary rate 2μ/(1 − n), and counts over-dispersed as a clustered stream's are.
+static void testCalibratedPoissonLaws() {
+  BookConfig bc;
+  {
+    PoissonFlowConfig fc;
+    fc.distanceRatesPerSec = {0.0, 0.0, 5.0};
+    fc.marketRatePerSec = 0.0;
+    fc.cancelRatePerSec = 0.0;
+    PoissonFlow flow(fc);
+    Book book(bc);
+    flow.reset(book, 0, 7);
+    int placed = 0;
+    for (int e = 0; e < 2000; ++e) {
+      const Tick bid = book.bestBid(), ask = book.bestAsk();
+      const Lots bidAt = book.depthAt(kBid, ask - 3), askAt = book.depthAt(kAsk, bid + 3);
+      flow.step(book);
+      placed += (book.depthAt(kBid, ask - 3) > bidAt || book.depthAt(kAsk, bid + 3) > askAt) ? 1 : 0;
+    }
+    CHECK(placed == 2000);
+  }
+  {
+    PoissonFlowConfig fc;
+    fc.limitRatePerSec = 20.0;
+    fc.marketRatePerSec = 0.25;  // background 0.5 per second, both sides
+    fc.cancelRatePerSec = 0.05;
+    fc.hawkesBranching = 0.5;
+    fc.hawkesDecayPerSec = 1.0;
+    PoissonFlow flow(fc);
+    Book book(bc);
+    flow.reset(book, 0, 11);
+    const double horizon = 20000.0;
+    constexpr int kWindows = 200;  // of 100 s
+    int counts[kWindows] = {};
+    int markets = 0;
+    while (flow.nextTime() < static_cast<TsNs>(horizon * 1e9)) {
+      const TsNs t = flow.nextTime();
+      book.clearTrades();
+      flow.step(book);
+      if (!book.trades().empty()) {
+        ++markets;
+        ++counts[static_cast<int>(static_cast<double>(t) * 1e-9 / 100.0)];
+      }
+    }
+    const double rate = markets / horizon;  // 2μ / (1 − n) = 1 per second
+    CHECK(rate > 0.9 && rate < 1.1);
+    double mean = 0, var = 0;
+    for (int c : counts) mean += c;
+    mean /= kWindows;
+    for (int c : counts) var += (c - mean) * (c - mean);
+    var /= kWindows - 1;
+    // Over windows long against 1/β the index of dispersion tends to 1 / (1 − n)² = 4; a Poisson stream's is 1.
+    CHECK(var / mean > 2.5 && var / mean < 6.0);
+  }
+}
+
 int main() {
   testMatchingBasics();
   testOpStreamRejectsMalformed();
@@ -741,6 +798,7 @@ int main() {
   testAgainstReference(1234, 30000, 60, false);
   testBatch();
   testFeatureFeed();
+  testCalibratedPoissonLaws();
   for (bool slow : {false, true}) {
     testExecutionTask(false, slow);
     testExecutionTask(true, slow);

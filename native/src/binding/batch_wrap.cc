@@ -32,6 +32,13 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   f.sizeP = numberOr(o, "sizeP", f.sizeP);
   f.referencePrice = static_cast<Tick>(numberOr(o, "referencePriceTicks", static_cast<double>(f.referencePrice)));
   f.seedDepth = static_cast<int>(numberOr(o, "seedDepth", f.seedDepth));
+  const Napi::Value table = o.Get("distanceRatesPerSec");
+  if (table.IsTypedArray()) {
+    const Napi::Float64Array rates = table.As<Napi::Float64Array>();
+    for (size_t i = 0; i < rates.ElementLength(); ++i) f.distanceRatesPerSec.push_back(rates[i]);
+  }
+  f.hawkesBranching = numberOr(o, "hawkesBranching", f.hawkesBranching);
+  f.hawkesDecayPerSec = numberOr(o, "hawkesDecayPerSec", f.hawkesDecayPerSec);
   return f;
 }
 ImpactConfig impactFrom(const Napi::Object& flow) {

@@ -11,12 +11,23 @@ PoissonFlow::PoissonFlow(const PoissonFlowConfig& cfg)
       logDistance_(cfg.distanceP >= 1.0 ? 0.0 : std::log1p(-cfg.distanceP)),
       logSize_(cfg.sizeP >= 1.0 ? 0.0 : std::log1p(-cfg.sizeP)) {
   live_.reserve(1024);
+  double total = 0.0;
+  for (double r : cfg_.distanceRatesPerSec) distanceCdf_.push_back(total += r);
+  limitRate_ = 2.0 * (distanceCdf_.empty() ? cfg_.limitRatePerSec : total);
+}
+
+Tick PoissonFlow::drawDistance() {
+  if (distanceCdf_.empty()) return 1 + rng_.geometricLog(logDistance_);
+  const double u = rng_.uniform() * distanceCdf_.back();
+  return 1 + static_cast<Tick>(std::upper_bound(distanceCdf_.begin(), distanceCdf_.end(), u) - distanceCdf_.begin());
 }
 
 void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
   rng_.reseed(seed);
   live_.clear();
   next_ = startNs;
+  lastNs_ = lastMarketNs_ = startNs;
+  excitation_ = 0.0;
   // A symmetric ladder around the reference price so the first events meet a two-sided book.
   for (int d = 1; d <= cfg_.seedDepth; ++d) {
     for (int s = 0; s < 2; ++s) {
@@ -27,7 +38,30 @@ void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
       if (idx != kNil) live_.push_back(Placed{idx, id});
     }
   }
+  if (clustered()) scheduleMarket();
   schedule();
+}
+
+namespace {
+TsNs after(TsNs t, double seconds) {
+  // Clamp before converting: an absurdly small rate must not overflow the clock.
+  const double gapNs = std::min(std::ceil(seconds * 1e9), 1e18);
+  return gapNs >= static_cast<double>(std::numeric_limits<TsNs>::max() - t) ? std::numeric_limits<TsNs>::max() : t + static_cast<TsNs>(gapNs);
+}
+}  // namespace
+
+// The next market order of the Hawkes stream, exactly (Dassios & Zhao 2013, exponential kernel): the first of a
+// background arrival and the next event the decaying excitation would trigger, from the last market order.
+void PoissonFlow::scheduleMarket() {
+  const double mu = 2.0 * cfg_.marketRatePerSec, beta = cfg_.hawkesDecayPerSec;
+  const double background = mu > 0.0 ? rng_.exponential(mu) : std::numeric_limits<double>::infinity();
+  double excited = std::numeric_limits<double>::infinity();
+  if (excitation_ > 0.0) {
+    const double d = 1.0 + beta * std::log1p(-rng_.uniform()) / excitation_;
+    if (d > 0.0) excited = -std::log(d) / beta;
+  }
+  const double gap = std::min(background, excited);
+  nextMarket_ = std::isfinite(gap) ? after(lastMarketNs_, gap) : std::numeric_limits<TsNs>::max();
 }
 
 // Quote a new limit order prices against: the opposite best, else own best, else the reference.
@@ -40,7 +74,14 @@ Tick PoissonFlow::quoteFrom(const Book& book, Side side) const {
 }
 
 void PoissonFlow::schedule() {
-  const double total = 2.0 * (cfg_.limitRatePerSec + cfg_.marketRatePerSec) +
+  if (clustered()) {
+    // Limits and cancels: memoryless, redrawn from now with the rate the book now gives.
+    const double rate = limitRate_ + cfg_.cancelRatePerSec * static_cast<double>(live_.size());
+    nextOther_ = rate > 0.0 ? after(lastNs_, rng_.exponential(rate)) : std::numeric_limits<TsNs>::max();
+    next_ = std::min(nextOther_, nextMarket_);
+    return;
+  }
+  const double total = limitRate_ + 2.0 * cfg_.marketRatePerSec +
                        cfg_.cancelRatePerSec * static_cast<double>(live_.size());
   if (!(total > 0.0)) {
     next_ = std::numeric_limits<TsNs>::max();  // nothing left to happen
@@ -53,12 +94,24 @@ void PoissonFlow::schedule() {
 }
 
 void PoissonFlow::step(Book& book) {
-  const double limit = 2.0 * cfg_.limitRatePerSec, market = 2.0 * cfg_.marketRatePerSec;
+  const double limit = limitRate_, market = clustered() ? 0.0 : 2.0 * cfg_.marketRatePerSec;
   const double cancel = cfg_.cancelRatePerSec * static_cast<double>(live_.size());
+  if (clustered() && next_ == nextMarket_) {
+    // A market order of the Hawkes stream: it excites the ones after it.
+    const Side side = static_cast<Side>(rng_.next() & 1);
+    book.market(0, side, 1 + rng_.geometricLog(logSize_), nullptr);
+    excitation_ = excitation_ * std::exp(-cfg_.hawkesDecayPerSec * static_cast<double>(next_ - lastMarketNs_) * 1e-9) +
+                  cfg_.hawkesBranching * cfg_.hawkesDecayPerSec;
+    lastMarketNs_ = lastNs_ = next_;
+    scheduleMarket();
+    schedule();
+    return;
+  }
+  lastNs_ = next_;
   const double u = rng_.uniform() * (limit + market + cancel);
   const Side side = static_cast<Side>(rng_.next() & 1);
   if (u < limit) {
-    const Tick d = 1 + rng_.geometricLog(logDistance_);
+    const Tick d = drawDistance();
     const Tick quote = quoteFrom(book, side);
     const Tick price = side == kBid ? quote - d : quote + d;
     const OrderId id = nextId_++;
