@@ -7,6 +7,7 @@ import { DataError, escapeControls, quoteInput } from "../data/errors.js";
 import { formatSummary, summarizeDataset } from "../data/info.js";
 import { lobsterOutputPaths, parseLobster, writeLobster, type LobsterVerifier } from "../data/lobster.js";
 import { refuseOutputsThatAreInputs } from "../data/writer.js";
+import { addAnalyzeCommand } from "./analyze.js";
 import { UsageError, createProgram, processIO, runProgram, workAction, type CliIO } from "./program.js";
 
 /** What `runDataCommand` needs from its caller; every field is optional. */
@@ -199,6 +200,7 @@ export function addDataCommand(program: Command, io: CliIO, verifyLobster?: Lobs
     .allowExcessArguments()
     .action(workAction(io, (command) => info(command, io)));
 
+  addAnalyzeCommand(data, io);
   // `tranche data --help` shows every command's options, so one help shows everything.
   data.addHelpText("after", (context) =>
     context.error ? "" : "\n" + data.commands.filter((c) => c.name() !== "help").map((c) => c.helpInformation().trimEnd()).join("\n\n"),
