@@ -9,10 +9,11 @@ import { batchBenchmarks } from "./batch.js";
 import { bookBenchmarks } from "./book.js";
 import { envBenchmarks } from "./env.js";
 import { evalBenchmarks } from "./eval.js";
+import { generativeBenchmarks } from "./generative.js";
 import { type BenchResult, type Benchmark, formatRate } from "./harness.js";
 import { replayBenchmarks } from "./replay.js";
 
-const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks, ...evalBenchmarks];
+const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks, ...evalBenchmarks, ...generativeBenchmarks];
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), "results.json");
 

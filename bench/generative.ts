@@ -1,0 +1,77 @@
+// `npm run bench -- generative`: how fast the generative flows simulate a market without an agent. Issue 16's
+// target: a GOOG-sized day (23,400 s, about 150,000 visible events) in under 20 ms for one market on one core,
+// and market-seconds per wall-second for 64 markets. Until the calibrated presets exist, the flows timed here
+// are the Poisson flow at GOOG's event count, plainly and with the calibrated laws (CST distances, Hawkes
+// market orders); each preset adds a row when it lands.
+import { BatchMarket, type PoissonFlowSpec } from "../native/batch.js";
+import { type BenchResult, type Benchmark, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
+
+const DAY_S = 23_400;
+const STEP_NS = 100e9; // no agent: the flow advances in long steps
+const RUNS = 9;
+const MARKETS = 64;
+
+// About 6 events per second as the GOOG day has (147,916 messages in 23,400 s): 1.5 limits per second per side,
+// 0.13 market orders, 0.08 cancels per resting order.
+const GOOG_SIZED: PoissonFlowSpec = { kind: "poisson", limitRatePerSec: 1.5, marketRatePerSec: 0.13, cancelRatePerSec: 0.08, distanceP: 0.05 };
+// The same with the calibrated laws: limit rates by distance peaking 40 ticks from the opposite quote, and
+// market orders as GOOG's Hawkes fit (n 0.48, β 455/s), background rate set for the same mean.
+const distances = Array.from({ length: 60 }, (_, k) => 1.5 * Math.exp(-0.5 * ((k + 1 - 40) / 12) ** 2));
+const scale = 1.5 / distances.reduce((a, b) => a + b, 0);
+const CALIBRATED_LAWS: PoissonFlowSpec = {
+  ...GOOG_SIZED,
+  distanceRatesPerSec: distances.map((r) => r * scale),
+  marketRatePerSec: 0.13 * (1 - 0.48),
+  hawkes: { branching: 0.48, decayPerSec: 455 },
+};
+
+function simulateDays(flow: PoissonFlowSpec, markets: number, seed: number): { seconds: number; events: number } {
+  const batch = new BatchMarket({ markets, commandsPerMarket: 1, flow });
+  batch.reset(seed);
+  const steps = Math.round((DAY_S * 1e9) / STEP_NS);
+  settleHeap();
+  const seconds = timeSeconds(() => {
+    for (let s = 0; s < steps; s++) batch.step(STEP_NS);
+  });
+  mustHold(batch.checkInvariants() === null, "a book is inconsistent after a simulated day");
+  return { seconds, events: batch.flowEvents() };
+}
+
+function flowBenchmarks(label: string, flow: PoissonFlowSpec): Benchmark[] {
+  return [
+    {
+      name: `generative-day-${label}`,
+      description: `one market, a ${DAY_S} s day of the ${label} flow without an agent; ms per day (target < 20 ms)`,
+      run(ctx) {
+        const ms: number[] = [];
+        let events = 0;
+        for (let r = 0; r < RUNS; r++) {
+          const d = simulateDays(flow, 1, r + 1);
+          ms.push(d.seconds * 1000);
+          events += d.events;
+          ctx.log(`run ${r + 1}: ${d.events} events in ${(d.seconds * 1000).toFixed(1)} ms`);
+        }
+        const s = summarize(ms);
+        return [{
+          name: `generative-day-${label}`, unit: "ms/day", ...s,
+          details: { flow: label, dayS: DAY_S, eventsPerDay: Math.round(events / RUNS), stepS: STEP_NS / 1e9, target: "< 20 ms", withinTarget: s.median < 20, eventsPerSecondMedian: Math.round((events / RUNS) / (s.median / 1000)) },
+        } satisfies BenchResult];
+      },
+    },
+    {
+      name: `generative-64-${label}`,
+      description: `${MARKETS} markets, a day each of the ${label} flow; simulated market-seconds per wall-second`,
+      run(ctx) {
+        const rates: number[] = [];
+        for (let r = 0; r < 3; r++) {
+          const d = simulateDays(flow, MARKETS, r + 1);
+          rates.push((MARKETS * DAY_S) / d.seconds);
+          ctx.log(`run ${r + 1}: ${MARKETS} days (${d.events} events) in ${d.seconds.toFixed(2)} s`);
+        }
+        return [{ name: `generative-64-${label}`, unit: "market-s/s", ...summarize(rates), details: { flow: label, markets: MARKETS, dayS: DAY_S } }];
+      },
+    },
+  ];
+}
+
+export const generativeBenchmarks: Benchmark[] = [...flowBenchmarks("poisson-goog-sized", GOOG_SIZED), ...flowBenchmarks("poisson-calibrated-laws", CALIBRATED_LAWS)];
