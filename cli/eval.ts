@@ -5,7 +5,7 @@ import { availableParallelism } from "node:os";
 import { dirname, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import cliProgress from "cli-progress";
-import { Option, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 import { z } from "zod";
 import { openDataFile } from "../data/reader.js";
 import type { MarketConfig } from "../env/markets.js";
@@ -177,6 +177,19 @@ function rawConfig(f: EvalFlags): unknown {
   return applySets(merged, f.set);
 }
 
+// Flags are checked as they are parsed, so a malformed one is a usage error (exit 2) like any other; the schema
+// then reads the same text.
+function durationFlag(value: string): string {
+  const m = DURATION.exec(value.trim());
+  if (!m || !(Number(m[1]) > 0)) throw new InvalidArgumentError('expected a duration longer than 0, such as "500ms", "90s", "2m" or "1h".');
+  return value;
+}
+
+function timeOfDayFlag(value: string): string {
+  if (!timeOfDay.safeParse(value).success) throw new InvalidArgumentError('expected a time of day "HH:MM" or "HH:MM:SS", e.g. 09:45.');
+  return value;
+}
+
 /** Options shared by `tranche eval` and `tranche quickstart`. */
 export function addEvalOptions(command: Command, defaults: { episodes: number }): Command {
   return addConfigOptions(
@@ -186,15 +199,15 @@ export function addEvalOptions(command: Command, defaults: { episodes: number })
       .option("--episodes <K>", `episodes per policy (default ${defaults.episodes})`, wholeNumber(1))
       .addOption(new Option("--side <side>", "parent order side (default buy)").choices(["buy", "sell"]))
       .option("--qty <lots>", "parent order size in lots (default 200)", wholeNumber(1))
-      .option("--horizon <duration>", 'time to the horizon, e.g. "120s", "10m" (default 120s)')
-      .option("--step <duration>", 'decision interval, e.g. "1s" (default 1s)')
+      .option("--horizon <duration>", 'time to the horizon, e.g. "120s", "10m" (default 120s)', durationFlag)
+      .option("--step <duration>", 'decision interval, e.g. "1s" (default 1s)', durationFlag)
       .option("--seed <n>", "episode e runs seed + e (default 1)", wholeNumber(0))
       .option("--workers <n>", `worker threads (default every core: ${availableParallelism()}); 0 runs in this thread`, wholeNumber(0))
       .option("--batch-size <n>", "episodes per vector env (default 64)", wholeNumber(1))
       .option("--reference <policy>", "the policy every comparison is made against (default twap)")
-      .option("--markout <duration>", "realised spread is measured this long after each fill (default 5s)")
-      .option("--from <HH:MM>", "replay markets: the earliest episode start, local time")
-      .option("--to <HH:MM>", "replay markets: the latest episode start, local time")
+      .option("--markout <duration>", "realised spread is measured this long after each fill (default 5s)", durationFlag)
+      .option("--from <HH:MM>", "replay markets: the earliest episode start, local time", timeOfDayFlag)
+      .option("--to <HH:MM>", "replay markets: the latest episode start, local time", timeOfDayFlag)
       .option("--out <dir>", "the run folder (default runs/eval-<date>-<time>); it must not hold files yet"),
   );
 }
