@@ -12,9 +12,10 @@ import { TrancheError } from "../errors.js";
 import { EvalError } from "./errors.js";
 import { RECORD_FIELDS, UnitRunner, type RunSpec, type Unit, type UnitResult } from "./episodes.js";
 import { parsePolicies, type PolicySpec } from "./policies.js";
-import { summarizeRun } from "./summary.js";
+import type { BootstrapInterval } from "./stats.js";
+import { planComparisons, summarizeRun, type PlannedComparison } from "./summary.js";
 import type { EvalSummary } from "./types.js";
-import type { WorkerMessage } from "./worker.js";
+import type { BootstrapJob, WorkerMessage } from "./worker.js";
 
 /** The parent order of an evaluation. */
 export interface ParentOrder {
@@ -110,21 +111,31 @@ export async function evaluate(policies: readonly string[], market: MarketConfig
     done += units[r.id].count;
     options.onProgress?.({ done, total });
   };
-  const description = workers === 0 ? runHere(spec, units, onResult) : await runInWorkers(spec, units, Math.min(workers, units.length), onResult);
-
   const F = RECORD_FIELDS.length, K = parent.horizonSteps;
   const records = specs.map(() => new Float64Array(episodes * F));
   const remaining = specs.map(() => new Float64Array(episodes * (K + 1)));
   const hindsightBps = new Float64Array(episodes);
   let envSeconds = 0;
-  for (const u of units) {
-    const r = results[u.id];
-    envSeconds += r.envSeconds;
-    if (u.policy < 0) hindsightBps.set(r.hindsightBps!, u.first);
-    else {
-      records[u.policy].set(r.records!, u.first * F);
-      remaining[u.policy].set(r.remaining!, u.first * (K + 1));
+  const bootstrapSeed = options.bootstrapSeed ?? seed;
+  // Once every unit is back: the episodes in order, then the comparisons whose bootstraps the workers compute.
+  const assemble = (): PlannedComparison[] => {
+    for (const u of units) {
+      const r = results[u.id];
+      envSeconds += r.envSeconds;
+      if (u.policy < 0) hindsightBps.set(r.hindsightBps!, u.first);
+      else {
+        records[u.policy].set(r.records!, u.first * F);
+        remaining[u.policy].set(r.remaining!, u.first * (K + 1));
+      }
     }
+    return planComparisons({ spec, episodes, reference, records, bootstrapSeed });
+  };
+  let description: string, bootstraps: BootstrapInterval[] | undefined;
+  if (workers === 0) {
+    description = runHere(spec, units, onResult);
+    assemble();
+  } else {
+    ({ description, bootstraps } = await runInWorkers(spec, units, Math.min(workers, units.length), onResult, assemble));
   }
   const summary = summarizeRun({
     spec,
@@ -134,7 +145,8 @@ export async function evaluate(policies: readonly string[], market: MarketConfig
     records,
     remaining,
     hindsightBps,
-    bootstrapSeed: options.bootstrapSeed ?? seed,
+    bootstrapSeed,
+    bootstraps,
     config: options.config ?? { policies: specs.map((s) => s.label), market, episodes, parent, seed, markoutNs, levels, reference },
     timing: { seconds: NaN, envSeconds, workers, batchSize },
   });
@@ -160,20 +172,40 @@ function workerEntry(): { entry: URL | string; eval: boolean } {
   return { entry: `import(${JSON.stringify(api)}).then((m) => m.tsImport(${JSON.stringify(worker)}, ${JSON.stringify(worker)}));`, eval: true };
 }
 
-/** Hands units to workers as they free up; resolves with the market's description when every unit is back. */
-function runInWorkers(spec: RunSpec, units: Unit[], count: number, onResult: (r: UnitResult) => void): Promise<string> {
+/**
+ * Hands units to workers as they free up; when every unit is back, `afterUnits` plans the comparisons and the
+ * workers compute their bootstraps (the summary's heaviest part) the same way. Resolves with the market's
+ * description and the bootstraps in plan order.
+ */
+function runInWorkers(
+  spec: RunSpec,
+  units: Unit[],
+  count: number,
+  onResult: (r: UnitResult) => void,
+  afterUnits: () => PlannedComparison[],
+): Promise<{ description: string; bootstraps: BootstrapInterval[] }> {
   const { entry, eval: isCode } = workerEntry();
-  return new Promise<string>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const pool: Worker[] = [];
     let next = 0, back = 0, description = "", failed = false;
+    let jobs: BootstrapJob[] = [];
+    const bootstraps: BootstrapInterval[] = [];
+    let nextJob = 0, jobsBack = 0;
     const stop = (e: Error) => {
       if (failed) return;
       failed = true;
       for (const w of pool) void w.terminate();
       reject(e);
     };
+    let completed = false;
+    const finish = () => {
+      completed = true;
+      for (const x of pool) void x.terminate();
+      resolve({ description, bootstraps });
+    };
     const feed = (w: Worker) => {
       if (next < units.length) w.postMessage(units[next++]);
+      else if (nextJob < jobs.length) w.postMessage(jobs[nextJob++]);
     };
     for (let k = 0; k < count; k++) {
       const w = new Worker(entry, { workerData: spec, eval: isCode });
@@ -186,14 +218,23 @@ function runInWorkers(spec: RunSpec, units: Unit[], count: number, onResult: (r:
           onResult(m.result);
           back++;
           if (back === units.length) {
-            for (const x of pool) void x.terminate();
-            resolve(description);
+            try {
+              jobs = afterUnits().map((c, id) => ({ type: "bootstrap", id, differences: c.differences, seed: c.seed }));
+            } catch (e) {
+              return stop(e as Error);
+            }
+            if (jobs.length === 0) return finish();
+            for (const x of pool) feed(x);
           } else feed(w);
+        } else if (m.type === "bootstrap") {
+          bootstraps[m.id] = m.interval;
+          if (++jobsBack === jobs.length) finish();
+          else feed(w);
         } else stop(remoteError(m));
       });
       w.on("error", (e) => stop(e));
       w.on("exit", (code) => {
-        if (back < units.length && !failed) stop(new EvalError("WORKER_FAILED", `an evaluation worker exited with code ${code} before finishing its work`, "run again with --workers 0 to see the error in this thread"));
+        if (!completed && !failed) stop(new EvalError("WORKER_FAILED", `an evaluation worker exited with code ${code} before finishing its work`, "run again with --workers 0 to see the error in this thread"));
       });
     }
   });

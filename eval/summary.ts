@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { almgrenChrissTrajectory } from "../agents/index.js";
 import { FIELD, RECORD_FIELDS, type RecordField, type RunSpec } from "./episodes.js";
-import { bootstrapCI, episodesForPower, holm, pairedDifferences, pairedTTest, summarize, wilcoxonSignedRank } from "./stats.js";
+import { bootstrapCI, episodesForPower, holm, pairedDifferences, pairedTTest, summarize, wilcoxonSignedRank, type BootstrapInterval } from "./stats.js";
 import type { Comparison, EvalSetup, EvalSummary, MeanOf, PolicyMetrics } from "./types.js";
 import { POLICIES } from "./policies.js";
 
@@ -24,6 +24,56 @@ export interface RunOutcome {
   bootstrapSeed: number;
   config: unknown;
   timing: EvalSummary["timing"];
+  /** The bootstrap of each planned comparison ({@link planComparisons}), when computed elsewhere (the workers). */
+  bootstraps?: BootstrapInterval[];
+}
+
+/** The episodes every policy completed, each policy's costs on them, the reference and the best baseline. */
+interface CommonCosts {
+  common: number[];
+  costs: Float64Array[];
+  means: number[];
+  refIndex: number;
+  /** -1 when no episode is common. */
+  bestIndex: number;
+}
+
+function commonCosts(o: Pick<RunOutcome, "spec" | "episodes" | "reference" | "records">): CommonCosts {
+  const F = RECORD_FIELDS.length;
+  const common: number[] = [];
+  for (let e = 0; e < o.episodes; e++) if (o.records.every((r) => r[e * F + FIELD.incomplete] === 0)) common.push(e);
+  const costs = o.records.map((r) => Float64Array.from(common, (e) => r[e * F + FIELD.shortfallBps]));
+  const means = costs.map((c) => (c.length > 0 ? c.reduce((a, b) => a + b, 0) / c.length : NaN));
+  let bestIndex = -1;
+  for (let i = 0; i < means.length; i++) if (Number.isFinite(means[i]) && (bestIndex < 0 || means[i] < means[bestIndex])) bestIndex = i;
+  return { common, costs, means, refIndex: o.spec.policies.findIndex((p) => p.label === o.reference), bestIndex };
+}
+
+/** One paired comparison a run makes: policy p against q on the common episodes, and its bootstrap seed. */
+export interface PlannedComparison {
+  p: number;
+  q: number;
+  kind: Comparison["kind"];
+  differences: Float64Array;
+  seed: number;
+}
+
+/**
+ * The comparisons of a run, in the summary's order: every policy against the reference, then every other policy
+ * against the best baseline when the best is not the reference. None with fewer than two common episodes.
+ */
+export function planComparisons(o: Pick<RunOutcome, "spec" | "episodes" | "reference" | "records" | "bootstrapSeed">, cc: CommonCosts = commonCosts(o)): PlannedComparison[] {
+  const { costs, refIndex, bestIndex } = cc;
+  if (cc.common.length < 2) return [];
+  const pairs: Omit<PlannedComparison, "differences" | "seed">[] = [];
+  for (let p = 0; p < costs.length; p++) if (p !== refIndex) pairs.push({ p, q: refIndex, kind: "reference" });
+  if (bestIndex >= 0 && bestIndex !== refIndex) for (let p = 0; p < costs.length; p++) if (p !== bestIndex && p !== refIndex) pairs.push({ p, q: bestIndex, kind: "best" });
+  return pairs.map((c, k) => ({ ...c, differences: pairedDifferences(costs[c.p], costs[c.q]), seed: o.bootstrapSeed + k }));
+}
+
+/** The bootstrap a planned comparison reports: the seeded percentile interval of its mean difference. */
+export function comparisonBootstrap(c: Pick<PlannedComparison, "differences" | "seed">): BootstrapInterval {
+  return bootstrapCI(c.differences, { seed: c.seed });
 }
 
 /** How the hindsight bound is found, in the report's words. */
@@ -39,19 +89,14 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
   const { spec, episodes } = o;
   const F = RECORD_FIELDS.length, K = spec.task.horizonSteps;
   const labels = spec.policies.map((p) => p.label);
-  // The common set: episodes that every policy completed (an incomplete episode's cost leaves lots uncounted).
-  const common: number[] = [];
-  for (let e = 0; e < episodes; e++) if (o.records.every((r) => r[e * F + FIELD.incomplete] === 0)) common.push(e);
+  // The common set: episodes that every policy completed (an incomplete episode's cost leaves lots uncounted);
+  // the best baseline is the lowest mean over it (none when no episode is common).
+  const cc = commonCosts(o);
+  const { common, costs, means, refIndex, bestIndex } = cc;
   const column = (p: number, field: RecordField, rows: readonly number[] = common) => Float64Array.from(rows, (e) => o.records[p][e * F + FIELD[field]]);
-  const costs = labels.map((_, p) => column(p, "shortfallBps"));
   const hindsight = Float64Array.from(common, (e) => o.hindsightBps[e]);
   const n = common.length;
   const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
-  const refIndex = labels.indexOf(o.reference);
-  const means = costs.map((c) => (c.length > 0 ? mean(c) : NaN));
-  // The best baseline: the lowest mean over the common episodes (none when no episode is common).
-  let bestIndex = -1;
-  for (let i = 0; i < means.length; i++) if (Number.isFinite(means[i]) && (bestIndex < 0 || means[i] < means[bestIndex])) bestIndex = i;
   // The saving the hindsight bound shows against the reference; a reference already below the bound has none to share.
   const available = means[refIndex] - (n > 0 ? mean(hindsight) : NaN);
 
@@ -82,11 +127,9 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
     };
   });
 
-  // Every policy against the reference; then every other policy against the best, when the best is not the reference.
-  const pairs: { p: number; q: number; kind: Comparison["kind"] }[] = [];
-  for (let p = 0; p < labels.length; p++) if (p !== refIndex) pairs.push({ p, q: refIndex, kind: "reference" });
-  if (bestIndex >= 0 && bestIndex !== refIndex) for (let p = 0; p < labels.length; p++) if (p !== bestIndex && p !== refIndex) pairs.push({ p, q: bestIndex, kind: "best" });
-  const comparisons: Comparison[] = n < 2 ? [] : pairs.map(({ p, q, kind }, k) => compare(labels[p], labels[q], kind, costs[p], costs[q], o.bootstrapSeed + k));
+  const planned = planComparisons(o, cc);
+  if (o.bootstraps !== undefined && o.bootstraps.length !== planned.length) throw new Error(`summarizeRun: ${o.bootstraps.length} bootstraps for ${planned.length} comparisons`);
+  const comparisons: Comparison[] = planned.map((c, k) => compare(labels[c.p], labels[c.q], c, o.bootstraps?.[k] ?? comparisonBootstrap(c)));
   const adjusted = holm(comparisons.map((c) => (Number.isNaN(c.wilcoxon.p) ? 1 : c.wilcoxon.p)));
   comparisons.forEach((c, k) => (c.holmP = adjusted[k]));
 
@@ -140,18 +183,18 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
   };
 }
 
-function compare(policy: string, against: string, kind: Comparison["kind"], a: Float64Array, b: Float64Array, seed: number): Comparison {
-  const d = pairedDifferences(a, b);
+function compare(policy: string, against: string, c: PlannedComparison, bootstrap: BootstrapInterval): Comparison {
+  const d = c.differences;
   const t = pairedTTest(d);
   const w = wilcoxonSignedRank(d);
   const power = episodesForPower(d);
   return {
     policy,
     against,
-    kind,
+    kind: c.kind,
     n: d.length,
     meanDiffBps: t.meanDiff,
-    bootstrap: bootstrapCI(d, { seed }),
+    bootstrap,
     tTest: { t: t.t, df: t.df, p: t.p },
     wilcoxon: { statistic: w.statistic, p: w.p, method: w.method },
     holmP: NaN,

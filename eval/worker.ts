@@ -3,10 +3,21 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { TrancheError } from "../errors.js";
 import { UnitRunner, type RunSpec, type Unit, type UnitResult } from "./episodes.js";
+import type { BootstrapInterval } from "./stats.js";
+import { comparisonBootstrap } from "./summary.js";
+
+/** A comparison's bootstrap, computed here once the episodes are in (the summary's heaviest part). */
+export interface BootstrapJob {
+  type: "bootstrap";
+  id: number;
+  differences: Float64Array;
+  seed: number;
+}
 
 export type WorkerMessage =
   | { type: "ready"; description: string }
   | { type: "result"; result: UnitResult }
+  | { type: "bootstrap"; id: number; interval: BootstrapInterval }
   | { type: "error"; message: string; code?: string; hint?: string; name?: string };
 
 const port = parentPort;
@@ -30,10 +41,14 @@ try {
   fail(e);
 }
 
-port.on("message", (unit: Unit) => {
+port.on("message", (job: Unit | BootstrapJob) => {
   if (runner === undefined) return;
   try {
-    const result = runner.run(unit);
+    if ("type" in job) {
+      post({ type: "bootstrap", id: job.id, interval: comparisonBootstrap(job) });
+      return;
+    }
+    const result = runner.run(job);
     const transfer = [result.records, result.remaining, result.hindsightBps].filter((a): a is Float64Array => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     post({ type: "result", result }, transfer);
   } catch (e) {
