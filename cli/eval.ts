@@ -370,6 +370,6 @@ export function formatTable(s: EvalSummary): string[] {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     `  Δ = policy − ${s.setup.reference} per episode; ${s.comparisons[0]?.bootstrap.method ?? "percentile"} bootstrap interval; Holm-adjusted Wilcoxon p; hindsight share = saving vs ${s.setup.reference} ÷ the saving the best schedule of market orders in hindsight had.`,
-    `  ${(s.timing.seconds).toFixed(1)} s wall (${s.timing.workers} workers; env ${(s.timing.envSeconds).toFixed(1)} s summed over them)`,
+    `  ${(s.timing.seconds).toFixed(1)} s wall (${s.timing.workers === 0 ? "in this thread" : `${s.timing.workers} worker${s.timing.workers === 1 ? "" : "s"}`}; env ${(s.timing.envSeconds).toFixed(1)} s summed over them)`,
   ];
 }
