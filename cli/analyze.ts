@@ -13,7 +13,7 @@ interface AnalyzeCommandOptions {
 }
 
 /** The day in `file`, refusing any file that is not a LOBSTER L3 import before reading its book. */
-function readL3Day(file: string): L3Day {
+export function readL3Day(file: string): L3Day {
   const meta = openDataFile(file).meta;
   if (meta.kind !== "l3" || meta.lobster === undefined) {
     const what = meta.binance !== undefined ? `a Binance "${meta.kind}" table` : `a "${meta.kind}" table`;

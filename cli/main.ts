@@ -4,6 +4,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { Command } from "commander";
+import { addCalibrateCommand } from "./calibrate.js";
 import { addDataCommand } from "./data.js";
 import { addEvalCommand } from "./eval.js";
 import { createProgram, processIO, runProgram, type CliIO } from "./program.js";
@@ -18,6 +19,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   addQuickstartCommand(program, io);
   addDataCommand(program, io, verifyLobster);
   addEvalCommand(program, io);
+  addCalibrateCommand(program, io);
   return program;
 }
 

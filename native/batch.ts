@@ -24,6 +24,8 @@ export interface PoissonFlowSpec {
   distanceP?: number;
   /** Order size = 1 + Geometric(sizeP) lots. */
   sizeP?: number;
+  /** Market orders' size law, 1 + Geometric(marketSizeP) lots. Default: sizeP. */
+  marketSizeP?: number;
   referencePriceTicks?: number;
   seedDepth?: number;
   /**
@@ -32,10 +34,47 @@ export interface PoissonFlowSpec {
    */
   distanceRatesPerSec?: readonly number[];
   /**
+   * Cancels per resting order per second by its distance 1, 2, … ticks from the opposite quote (the last entry
+   * beyond). When given, it replaces cancelRatePerSec.
+   */
+  cancelRatesPerSec?: readonly number[];
+  /**
    * Market orders clustered as an exponential Hawkes process: background 2 × marketRatePerSec (both sides),
    * branching ratio n in [0, 1), kernel n β e^{−β t}. Absent: a Poisson stream.
    */
   hawkes?: { branching: number; decayPerSec: number };
+  /**
+   * Limit prices anchored to a reference price instead of the opposite quote: a bid at ⌈r⌉ − d, an ask at ⌊r⌋ + d
+   * (d drawn from the distance law), never through the opposite quote. Market orders then run on their own random
+   * stream. The reference moves with the propagator (below). Default false.
+   */
+  anchored?: boolean;
+  /** How the reference of an anchored flow moves (native/src/core/models/propagator.h). */
+  propagator?: PropagatorSpec;
+}
+
+/**
+ * The reference price of an anchored flow: r(t) = r0 + news(t) + Σ ε_i G(t − t_i) q_i / unitLots over market orders
+ * (the agent's included), G(t) = impactTicks · (1 + t/τ0)^−β, forgotten beyond memorySec; news jumps ±newsTicks at
+ * newsPerSec on a random stream of its own.
+ */
+export interface PropagatorSpec {
+  /** G0: the reference's shift right after one unit of market volume, ticks. */
+  impactTicks: number;
+  /** τ0, seconds. Default 1. */
+  tau0Sec?: number;
+  /** β in (0, 1). Default 0.5. */
+  beta?: number;
+  /** The kernel's longest timescale, seconds. Default 86,400. */
+  memorySec?: number;
+  /** Lots in one unit of market volume. Default 1. */
+  unitLots?: number;
+  /** News jumps per second. Default 0. */
+  newsPerSec?: number;
+  /** Size of one news jump, ticks. Default 1. */
+  newsTicks?: number;
+  /** Probability that a news jump is up. Default 0.5 (no drift). */
+  newsUpProbability?: number;
 }
 
 /** Impact of the agent's liquidity-taking volume q on later replayed prices (ticks): see models/impact.h. */
@@ -330,18 +369,37 @@ function impact(spec: ImpactSpec | undefined): Record<string, number> | undefine
   return out;
 }
 
-function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Record<string, unknown> {
+function propagator(spec: PropagatorSpec): Record<string, number> {
+  if (typeof spec !== "object" || spec === null) fail("flow.propagator must be an object ({ impactTicks, tau0Sec, beta, ... })");
+  const out = {
+    impactTicks: spec.impactTicks, tau0Sec: spec.tau0Sec ?? 1, beta: spec.beta ?? 0.5, memorySec: spec.memorySec ?? 86_400,
+    unitLots: spec.unitLots ?? 1, newsPerSec: spec.newsPerSec ?? 0, newsTicks: spec.newsTicks ?? 1, newsUpProbability: spec.newsUpProbability ?? 0.5,
+  };
+  if (!(out.newsUpProbability >= 0 && out.newsUpProbability <= 1)) fail(`flow.propagator.newsUpProbability must be in [0, 1], got ${String(out.newsUpProbability)}`);
+  for (const key of ["impactTicks", "newsPerSec"] as const) {
+    if (!(out[key] >= 0 && Number.isFinite(out[key]))) fail(`flow.propagator.${key} must be a finite number >= 0, got ${String(out[key])}`);
+  }
+  for (const key of ["tau0Sec", "memorySec", "unitLots", "newsTicks"] as const) {
+    if (!(out[key] > 0 && Number.isFinite(out[key]))) fail(`flow.propagator.${key} must be a finite number > 0, got ${String(out[key])}`);
+  }
+  if (!(out.beta > 0 && out.beta < 1)) fail(`flow.propagator.beta must be in (0, 1), got ${String(out.beta)}`);
+  if (!(out.memorySec >= out.tau0Sec)) fail(`flow.propagator.memorySec (${out.memorySec}) must be at least tau0Sec (${out.tau0Sec})`);
+  return out;
+}
+
+/** The flow part of the flat config the addon reads (validated). */
+export function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Record<string, unknown> {
   switch (flow.kind) {
     case "poisson": {
       for (const key of ["limitRatePerSec", "marketRatePerSec", "cancelRatePerSec"] as const) {
         const v = flow[key];
         if (v !== undefined && !(v >= 0 && Number.isFinite(v))) fail(`flow.${key} must be a finite rate >= 0, got ${String(v)}`);
       }
-      for (const key of ["distanceP", "sizeP"] as const) {
+      for (const key of ["distanceP", "sizeP", "marketSizeP"] as const) {
         const v = flow[key];
         if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
       }
-      const { kind: _kind, distanceRatesPerSec, hawkes, ...params } = flow;
+      const { kind: _kind, distanceRatesPerSec, cancelRatesPerSec, hawkes, propagator: reference, ...params } = flow;
       const out: Record<string, unknown> = { kind: "poisson", ...params };
       if (distanceRatesPerSec !== undefined) {
         if (!Array.isArray(distanceRatesPerSec) || distanceRatesPerSec.length === 0 || distanceRatesPerSec.length > 10_000)
@@ -351,12 +409,22 @@ function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Recor
         });
         out.distanceRatesPerSec = Float64Array.from(distanceRatesPerSec);
       }
+      if (cancelRatesPerSec !== undefined) {
+        if (!Array.isArray(cancelRatesPerSec) || cancelRatesPerSec.length === 0 || cancelRatesPerSec.length > 10_000)
+          fail("flow.cancelRatesPerSec must list 1 to 10,000 rates (cancels per resting order per second at 1, 2, … ticks from the opposite quote)");
+        cancelRatesPerSec.forEach((r, k) => {
+          if (!(r >= 0 && Number.isFinite(r))) fail(`flow.cancelRatesPerSec[${k}] must be a finite rate >= 0, got ${String(r)}`);
+        });
+        out.cancelRatesPerSec = Float64Array.from(cancelRatesPerSec);
+      }
       if (hawkes !== undefined) {
         if (!(hawkes.branching >= 0 && hawkes.branching < 1)) fail(`flow.hawkes.branching must be in [0, 1) (a stationary process), got ${String(hawkes.branching)}`);
         if (!(hawkes.decayPerSec > 0 && Number.isFinite(hawkes.decayPerSec))) fail(`flow.hawkes.decayPerSec must be a finite rate > 0, got ${String(hawkes.decayPerSec)}`);
         out.hawkesBranching = hawkes.branching;
         out.hawkesDecayPerSec = hawkes.decayPerSec;
       }
+      if (reference !== undefined) out.propagator = propagator(reference);
+      if (params.anchored !== undefined && typeof params.anchored !== "boolean") fail(`flow.anchored must be true or false, got ${JSON.stringify(params.anchored)}`);
       return out;
     }
     case "lobster":

@@ -6,7 +6,7 @@ export {
 } from "./book.js";
 export {
   AGENT_SLOTS, BATCH_IO, BatchMarket, CommandKind, SlotState,
-  type BatchIO, type BatchOptions, type ImpactSpec, type L2FlowSpec, type LatencySpec, type LobsterFlowSpec, type PoissonFlowSpec,
+  type BatchIO, type BatchOptions, type ImpactSpec, type PropagatorSpec, type L2FlowSpec, type LatencySpec, type LobsterFlowSpec, type PoissonFlowSpec,
 } from "./batch.js";
 export {
   L2ReplayData, LobsterReplayData,
@@ -17,3 +17,4 @@ export {
   EXECUTION_IO, ExecutionBatch, FEATURES, FEATURE_VERSION, createExecutionIO,
   type EpisodeStarts, type ExecutionIO, type ExecutionTaskSpec, type FeatureSpec,
 } from "./task.js";
+export { FlowSim, type FlowRecording, type ImpactRuns, type ImpactRunsSpec } from "./flow-sim.js";

@@ -53,6 +53,19 @@ export interface NativeExecutionHandle {
   takeSideDepth(out: Float64Array, levels: number): void;
 }
 
+export interface NativeFlowSimHandle {
+  reset(seed: number, startNs: number): void;
+  advanceTo(tNs: number): void;
+  market(side: number, qty: number): number;
+  top(): Float64Array;
+  events(): number;
+  record(levels: number | null): void;
+  takeRecording(): import("./flow-sim.js").FlowRecording;
+  impactRuns(spec: {
+    seeds: Float64Array; side: number; units: number; unitLots: number; warmupNs: number; intervalNs: number; checkpointsNs: Float64Array;
+  }): import("./flow-sim.js").ImpactRuns;
+}
+
 export interface NativeLobsterDataHandle {
   verify(fromRow?: number): LobsterReplayStats & { report: string };
   replay(fromRow?: number): LobsterReplayStats & { seconds: number; invariants: string | null };
@@ -76,6 +89,7 @@ interface Binding {
   };
   NativeLobsterData: new (columns: LobsterColumnsInput) => NativeLobsterDataHandle;
   NativeL2Data: new (columns: L2ColumnsInput) => NativeL2DataHandle;
+  NativeFlowSim: new (config: { flow: Record<string, unknown>; book: unknown }) => NativeFlowSimHandle;
   statusNames: string[];
 }
 

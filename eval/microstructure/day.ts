@@ -3,6 +3,7 @@
 // toxicity, predictability, queues, stylized facts) reads the same numbers.
 import { readLobster } from "../../data/reader.js";
 import { MessageType } from "../../data/schema.js";
+import type { FlowRecording } from "../../native/index.js";
 
 /** One LOBSTER day in memory. Arrays have one entry per message, in file order; the book is as it stood after it. */
 export interface L3Day {
@@ -76,4 +77,22 @@ export function loadL3Day(file: string): L3Day {
 /** True for a visible or hidden execution (a trade). */
 export function isExecution(type: number): boolean {
   return type === MessageType.VisibleExecution || type === MessageType.HiddenExecution;
+}
+
+/** A recorded stretch of a generative flow (native FlowSim) as an L3 day, so every estimate reads it as it reads data. */
+export function dayFromRecording(
+  rec: FlowRecording,
+  meta: { symbol: string; date?: string; tickSize: number; lotSize: number; startLocalS?: number },
+): L3Day {
+  const n = rec.tsNs.length;
+  const t0 = n > 0 ? rec.tsNs[0] : 0;
+  const t = new Float64Array(n);
+  for (let i = 0; i < n; i++) t[i] = (rec.tsNs[i] - t0) / 1e9;
+  const mid = new Float64Array(n);
+  for (let i = 0; i < n; i++) mid[i] = 0.5 * (rec.bidPrice[0][i] + rec.askPrice[0][i]);
+  return {
+    symbol: meta.symbol, date: meta.date ?? "", tickSize: meta.tickSize, lotSize: meta.lotSize, startLocalS: meta.startLocalS ?? 34_200,
+    t, type: rec.type, side: rec.side, orderId: rec.orderId, priceTicks: rec.priceTicks, qtyLots: rec.qtyLots,
+    levels: rec.bidPrice.length, bidPrice: rec.bidPrice, bidQty: rec.bidQty, askPrice: rec.askPrice, askQty: rec.askQty, mid,
+  };
 }

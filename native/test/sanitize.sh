@@ -6,7 +6,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$here/build"
 mkdir -p "$out"
 CXX="${CXX:-g++}"
-sources=("$here/core_test.cc" "$here"/../src/core/*.cc "$here"/../src/core/flow/*.cc)
+sources=("$here/core_test.cc" "$here"/../src/core/*.cc "$here"/../src/core/flow/*.cc "$here"/../src/core/study/*.cc)
 echo "building core tests with ASan + UBSan ($CXX)..."
 "$CXX" -std=c++17 -O1 -g -fno-omit-frame-pointer -Wall -Wextra -Werror \
   -fsanitize=address,undefined -fno-sanitize-recover=all -DTRANCHE_DEBUG_INVARIANTS \

@@ -5,6 +5,7 @@
 #include "batch_wrap.h"
 #include "book_wrap.h"
 #include "execution_wrap.h"
+#include "flow_sim_wrap.h"
 #include "replay_wrap.h"
 
 namespace {
@@ -13,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("NativeBatch", tranche::binding::BatchWrap::Init(env));
   exports.Set("NativeExecution", tranche::binding::ExecutionWrap::Init(env));
   exports.Set("NativeLobsterData", tranche::binding::LobsterDataWrap::Init(env));
+  exports.Set("NativeFlowSim", tranche::binding::FlowSimWrap::Init(env));
   exports.Set("NativeL2Data", tranche::binding::L2DataWrap::Init(env));
   Napi::Array names = Napi::Array::New(env);
   for (int s = 0; s <= static_cast<int>(tranche::Status::kTooLateToCancel); ++s)

@@ -20,6 +20,8 @@ LatencyConfig latencyFrom(const Napi::Object& cfg, const char* key) {
   lc.sigma = numberOr(o, "sigma", 0);
   return lc;
 }
+}  // namespace
+
 PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   PoissonFlowConfig f;
   const Napi::Value v = cfg.Get("flow");
@@ -30,6 +32,7 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   f.cancelRatePerSec = numberOr(o, "cancelRatePerSec", f.cancelRatePerSec);
   f.distanceP = numberOr(o, "distanceP", f.distanceP);
   f.sizeP = numberOr(o, "sizeP", f.sizeP);
+  f.marketSizeP = numberOr(o, "marketSizeP", f.marketSizeP);
   f.referencePrice = static_cast<Tick>(numberOr(o, "referencePriceTicks", static_cast<double>(f.referencePrice)));
   f.seedDepth = static_cast<int>(numberOr(o, "seedDepth", f.seedDepth));
   const Napi::Value table = o.Get("distanceRatesPerSec");
@@ -37,10 +40,30 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
     const Napi::Float64Array rates = table.As<Napi::Float64Array>();
     for (size_t i = 0; i < rates.ElementLength(); ++i) f.distanceRatesPerSec.push_back(rates[i]);
   }
+  const Napi::Value cancels = o.Get("cancelRatesPerSec");
+  if (cancels.IsTypedArray()) {
+    const Napi::Float64Array rates = cancels.As<Napi::Float64Array>();
+    for (size_t i = 0; i < rates.ElementLength(); ++i) f.cancelRatesPerSec.push_back(rates[i]);
+  }
   f.hawkesBranching = numberOr(o, "hawkesBranching", f.hawkesBranching);
   f.hawkesDecayPerSec = numberOr(o, "hawkesDecayPerSec", f.hawkesDecayPerSec);
+  f.anchored = o.Get("anchored").IsBoolean() && o.Get("anchored").As<Napi::Boolean>().Value();
+  if (o.Get("propagator").IsObject()) {
+    const Napi::Object g = o.Get("propagator").As<Napi::Object>();
+    PropagatorConfig& pc = f.propagator;
+    pc.impactTicks = numberOr(g, "impactTicks", pc.impactTicks);
+    pc.tau0Sec = numberOr(g, "tau0Sec", pc.tau0Sec);
+    pc.beta = numberOr(g, "beta", pc.beta);
+    pc.memorySec = numberOr(g, "memorySec", pc.memorySec);
+    pc.unitLots = numberOr(g, "unitLots", pc.unitLots);
+    pc.newsPerSec = numberOr(g, "newsPerSec", pc.newsPerSec);
+    pc.newsTicks = numberOr(g, "newsTicks", pc.newsTicks);
+    pc.newsUpProbability = numberOr(g, "newsUpProbability", pc.newsUpProbability);
+  }
   return f;
 }
+
+namespace {
 ImpactConfig impactFrom(const Napi::Object& flow) {
   ImpactConfig ic;
   const Napi::Value v = flow.Get("impact");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "../core/batch.h"
+#include "../core/flow/poisson_flow.h"
 
 namespace tranche::binding {
 
@@ -15,6 +16,8 @@ struct MarketSetup {
   MarketConfig config;
   Batch::FlowFactory flows;
 };
+// The Poisson flow's parameters from the flat config's `flow` (defaults where absent).
+PoissonFlowConfig poissonFrom(const Napi::Object& cfg);
 MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flowRef);
 
 class BatchWrap : public Napi::ObjectWrap<BatchWrap> {

@@ -9,11 +9,18 @@ namespace tranche {
 PoissonFlow::PoissonFlow(const PoissonFlowConfig& cfg)
     : cfg_(cfg),
       logDistance_(cfg.distanceP >= 1.0 ? 0.0 : std::log1p(-cfg.distanceP)),
-      logSize_(cfg.sizeP >= 1.0 ? 0.0 : std::log1p(-cfg.sizeP)) {
+      logSize_(cfg.sizeP >= 1.0 ? 0.0 : std::log1p(-cfg.sizeP)),
+      logMarketSize_(cfg.marketSizeP <= 0.0 ? logSize_ : cfg.marketSizeP >= 1.0 ? 0.0 : std::log1p(-cfg.marketSizeP)),
+      propagator_(cfg.propagator) {
   live_.reserve(1024);
   double total = 0.0;
   for (double r : cfg_.distanceRatesPerSec) distanceCdf_.push_back(total += r);
   limitRate_ = 2.0 * (distanceCdf_.empty() ? cfg_.limitRatePerSec : total);
+  cancelMax_ = cfg_.cancelRatePerSec;
+  if (!cfg_.cancelRatesPerSec.empty()) {
+    cancelMax_ = *std::max_element(cfg_.cancelRatesPerSec.begin(), cfg_.cancelRatesPerSec.end());
+    for (double r : cfg_.cancelRatesPerSec) cancelKeep_.push_back(cancelMax_ > 0.0 ? r / cancelMax_ : 0.0);
+  }
 }
 
 Tick PoissonFlow::drawDistance() {
@@ -24,6 +31,10 @@ Tick PoissonFlow::drawDistance() {
 
 void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
   rng_.reseed(seed);
+  if (cfg_.anchored) {
+    marketRng_.reseed(mixSeed(seed, 1));
+    propagator_.reset(static_cast<double>(cfg_.referencePrice), startNs, mixSeed(seed, 2));
+  }
   live_.clear();
   next_ = startNs;
   lastNs_ = lastMarketNs_ = startNs;
@@ -53,11 +64,12 @@ TsNs after(TsNs t, double seconds) {
 // The next market order of the Hawkes stream, exactly (Dassios & Zhao 2013, exponential kernel): the first of a
 // background arrival and the next event the decaying excitation would trigger, from the last market order.
 void PoissonFlow::scheduleMarket() {
+  Rng& rng = marketRng();
   const double mu = 2.0 * cfg_.marketRatePerSec, beta = cfg_.hawkesDecayPerSec;
-  const double background = mu > 0.0 ? rng_.exponential(mu) : std::numeric_limits<double>::infinity();
+  const double background = mu > 0.0 ? rng.exponential(mu) : std::numeric_limits<double>::infinity();
   double excited = std::numeric_limits<double>::infinity();
   if (excitation_ > 0.0) {
-    const double d = 1.0 + beta * std::log1p(-rng_.uniform()) / excitation_;
+    const double d = 1.0 + beta * std::log1p(-rng.uniform()) / excitation_;
     if (d > 0.0) excited = -std::log(d) / beta;
   }
   const double gap = std::min(background, excited);
@@ -76,13 +88,13 @@ Tick PoissonFlow::quoteFrom(const Book& book, Side side) const {
 void PoissonFlow::schedule() {
   if (clustered()) {
     // Limits and cancels: memoryless, redrawn from now with the rate the book now gives.
-    const double rate = limitRate_ + cfg_.cancelRatePerSec * static_cast<double>(live_.size());
+    const double rate = limitRate_ + cancelMax_ * static_cast<double>(live_.size());
     nextOther_ = rate > 0.0 ? after(lastNs_, rng_.exponential(rate)) : std::numeric_limits<TsNs>::max();
     next_ = std::min(nextOther_, nextMarket_);
     return;
   }
   const double total = limitRate_ + 2.0 * cfg_.marketRatePerSec +
-                       cfg_.cancelRatePerSec * static_cast<double>(live_.size());
+                       cancelMax_ * static_cast<double>(live_.size());
   if (!(total > 0.0)) {
     next_ = std::numeric_limits<TsNs>::max();  // nothing left to happen
     return;
@@ -95,11 +107,14 @@ void PoissonFlow::schedule() {
 
 void PoissonFlow::step(Book& book) {
   const double limit = limitRate_, market = clustered() ? 0.0 : 2.0 * cfg_.marketRatePerSec;
-  const double cancel = cfg_.cancelRatePerSec * static_cast<double>(live_.size());
+  const double cancel = cancelMax_ * static_cast<double>(live_.size());
   if (clustered() && next_ == nextMarket_) {
     // A market order of the Hawkes stream: it excites the ones after it.
-    const Side side = static_cast<Side>(rng_.next() & 1);
-    book.market(0, side, 1 + rng_.geometricLog(logSize_), nullptr);
+    Rng& rng = marketRng();
+    const Side side = static_cast<Side>(rng.next() & 1);
+    OrderResult r{};
+    book.market(0, side, 1 + rng.geometricLog(logMarketSize_), &r);
+    if (cfg_.anchored) propagator_.onMarket(side, r.filled, next_);
     excitation_ = excitation_ * std::exp(-cfg_.hawkesDecayPerSec * static_cast<double>(next_ - lastMarketNs_) * 1e-9) +
                   cfg_.hawkesBranching * cfg_.hawkesDecayPerSec;
     lastMarketNs_ = lastNs_ = next_;
@@ -112,14 +127,31 @@ void PoissonFlow::step(Book& book) {
   const Side side = static_cast<Side>(rng_.next() & 1);
   if (u < limit) {
     const Tick d = drawDistance();
-    const Tick quote = quoteFrom(book, side);
-    const Tick price = side == kBid ? quote - d : quote + d;
+    Tick price;
+    if (cfg_.anchored) {
+      // Anchored to the reference, never through the opposite quote.
+      const double r = propagator_.at(next_);
+      if (side == kBid) {
+        price = static_cast<Tick>(std::ceil(r)) - d;
+        if (book.bestAsk() != kNoAsk) price = std::min(price, book.bestAsk() - 1);
+      } else {
+        price = static_cast<Tick>(std::floor(r)) + d;
+        if (book.bestBid() != kNoBid) price = std::max(price, book.bestBid() + 1);
+      }
+    } else {
+      const Tick quote = quoteFrom(book, side);
+      price = side == kBid ? quote - d : quote + d;
+    }
     const OrderId id = nextId_++;
     // Priced off the opposite quote it never crosses; resting unmapped, it is cancelled by arena index.
-    const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometricLog(logSize_));
-    if (idx != kNil) live_.push_back(Placed{idx, id});
+    const Lots qty = 1 + rng_.geometricLog(logSize_);
+    const uint32_t idx = book.addUnmapped(id, side, price, qty);
+    if (idx != kNil) {
+      live_.push_back(Placed{idx, id});
+      if (record_) record_->push_back(FlowMessage{next_, 1, side, price, qty, id});
+    }
   } else if (u < limit + market) {
-    book.market(0, side, 1 + rng_.geometricLog(logSize_), nullptr);
+    book.market(0, side, 1 + rng_.geometricLog(logMarketSize_), nullptr);
   } else {
     // Uniform choice among resting orders; ids already filled by market orders are discarded as drawn.
     while (!live_.empty()) {
@@ -127,8 +159,22 @@ void PoissonFlow::step(Book& book) {
       const Placed o = live_[i];
       live_[i] = live_.back();
       live_.pop_back();
-      if (book.at(o.idx).id == o.id) {
-        book.removeAt(o.idx, book.at(o.idx).qty);
+      const RestingOrder& r = book.at(o.idx);
+      if (r.id == o.id) {
+        if (!cancelKeep_.empty()) {
+          // Thinning: the order drawn cancels with its distance's rate over the highest; otherwise nothing happens.
+          const Tick opp = r.side == kBid ? book.bestAsk() : book.bestBid();
+          const size_t k = opp == kNoAsk || opp == kNoBid ? cancelKeep_.size() - 1
+                           : static_cast<size_t>(std::clamp<Tick>((r.side == kBid ? opp - r.price : r.price - opp) - 1, 0,
+                                                                  static_cast<Tick>(cancelKeep_.size()) - 1));
+          if (rng_.uniform() >= cancelKeep_[k]) {
+            live_.push_back(o);
+            std::swap(live_[i], live_.back());
+            break;
+          }
+        }
+        if (record_) record_->push_back(FlowMessage{next_, 3, r.side, r.price, r.qty, r.id});
+        book.removeAt(o.idx, r.qty);
         break;
       }
     }

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "../models/propagator.h"
 #include "flow.h"
 
 namespace tranche {
@@ -14,8 +15,13 @@ struct PoissonFlowConfig {
   double limitRatePerSec = 50.0;   // limit orders per second, each side
   double marketRatePerSec = 5.0;   // market orders per second, each side
   double cancelRatePerSec = 0.1;   // cancels per resting order per second
+  // CST: cancels per resting order per second by its distance k + 1 ticks from the opposite quote (the last entry
+  // for every distance beyond the table, and where the opposite side is empty). When given, it replaces
+  // cancelRatePerSec: resting orders are drawn at the table's highest rate and kept with the ratio (thinning).
+  std::vector<double> cancelRatesPerSec;
   double distanceP = 0.15;         // limit price = opposite quote ∓ (1 + Geometric(p)) ticks
   double sizeP = 0.3;              // order size = 1 + Geometric(p) lots
+  double marketSizeP = 0.0;        // market orders' own size law (0: sizeP)
   Tick referencePrice = 10000;     // where an empty side quotes from
   int seedDepth = 20;              // levels per side seeded at reset, one order each
   // CST: limit orders per second per side at distance k + 1 ticks from the opposite quote. When given, it
@@ -25,6 +31,21 @@ struct PoissonFlowConfig {
   // 2·marketRatePerSec + n Σ β e^{−β(t − t_i)}; n = 0 keeps the plain Poisson stream.
   double hawkesBranching = 0.0;
   double hawkesDecayPerSec = 1.0;
+  // Anchored: limit prices at a distance from a reference price (models/propagator.h) instead of from the opposite
+  // quote: a bid at ⌈r⌉ − d, an ask at ⌊r⌋ + d (d = 1 + the distance law's draw), never through the opposite quote.
+  // Market orders then run on their own random stream, so a paired control run meets the same ones.
+  bool anchored = false;
+  PropagatorConfig propagator;
+};
+
+// A visible message of the flow, as a LOBSTER file would list it (studies record them; the flow never needs to).
+struct FlowMessage {
+  TsNs tsNs;
+  uint8_t type;  // 1 add, 3 delete, 4 execution (on the resting order's side)
+  Side side;
+  Tick price;
+  Lots qty;
+  OrderId id;
 };
 
 class PoissonFlow final : public Flow {
@@ -34,22 +55,38 @@ class PoissonFlow final : public Flow {
   TsNs nextTime() const override { return next_; }
   void step(Book& book) override;
   void reset(Book& book, TsNs startNs, uint64_t seed) override;
+  // The agent's market volume moves the reference like anyone's.
+  void onAgentTook(Side side, Lots qty, TsNs tNs) override { propagator_.onMarket(side, qty, tNs); }
+
+  // Appends every add and cancel the flow makes to `out` (nullptr: none); executions are the book's trades.
+  void record(std::vector<FlowMessage>* out) { record_ = out; }
+  // The reference price at tNs (anchored flows; the configured reference otherwise).
+  double reference(TsNs tNs) { return cfg_.anchored ? propagator_.at(tNs) : static_cast<double>(cfg_.referencePrice); }
+  const Propagator& propagator() const { return propagator_; }
 
  private:
   void schedule();
   void scheduleMarket();
   Tick drawDistance();
   Tick quoteFrom(const Book& book, Side side) const;
-  bool clustered() const { return cfg_.hawkesBranching > 0.0; }
+  // Market orders on a clock of their own: a Hawkes stream, or any stream of an anchored flow.
+  bool clustered() const { return cfg_.hawkesBranching > 0.0 || cfg_.anchored; }
+  Rng& marketRng() { return cfg_.anchored ? marketRng_ : rng_; }
 
   PoissonFlowConfig cfg_;
   // log(1 − p) of the distance and size laws, once (each draw needs it).
   double logDistance_ = 0.0;
   double logSize_ = 0.0;
+  double logMarketSize_ = 0.0;
   Rng rng_;
+  Rng marketRng_;
+  Propagator propagator_;
+  std::vector<FlowMessage>* record_ = nullptr;
   TsNs next_ = 0;
   OrderId nextId_ = 1;
   std::vector<double> distanceCdf_;  // cumulative distance rates, for the table law
+  double cancelMax_ = 0.0;           // the cancel rate resting orders are drawn at
+  std::vector<double> cancelKeep_;   // by distance: the share of draws that cancel
   double limitRate_ = 0.0;           // limit orders per second, both sides
   // The clustered market stream has its own clock: the other streams' rate changes with the book, this one
   // with its own history only.

@@ -1,0 +1,189 @@
+// Calibration of the generative market on one L3 day. The visible flow is Cont–Stoikov–Talreja's, estimated
+// directly: limit arrivals by distance from the reference, cancel rates by distance from the opposite quote, market
+// orders (visible and hidden executions) with their Hawkes clustering. The reference price moves with a power-law
+// propagator and news (native/src/core/models/propagator.h): β = ½ and the news variance from the day's long-lag
+// variogram, the kernel's amplitude from the square-root law's magnitude, its time scale τ0 from the short-lag
+// excess of the variogram. Two figures are then fitted by simulated moments (the model run on whole simulated days):
+// the placement law's offset from the reference, to the day's mean spread, and the news rate, to the day's
+// long-lag variance.
+import { basename } from "node:path";
+import { FlowSim, type PoissonFlowSpec } from "../../native/index.js";
+import { dayFromRecording, type L3Day } from "../microstructure/day.js";
+import { stylizedFacts, type StylizedFacts } from "../microstructure/facts.js";
+import { fitHawkes } from "../microstructure/hawkes.js";
+import { marketOrders } from "../microstructure/spread.js";
+import { EvalError } from "../errors.js";
+import { PRESET_FORMAT, type MarketPreset } from "./preset.js";
+
+/** The participations the impact protocol runs at; the kernel's amplitude puts Y = 1 at their geometric mean. */
+export const PROTOCOL_PARTICIPATIONS = [0.1, 0.25] as const;
+const CENTRE_PARTICIPATION = Math.sqrt(PROTOCOL_PARTICIPATIONS[0] * PROTOCOL_PARTICIPATIONS[1]);
+/** β of the propagator, fixed a priori: G ∝ t^−½ gives the square-root law at fixed participation. */
+export const PROPAGATOR_BETA = 0.5;
+const MAX_DISTANCE = 160;
+
+export interface CalibrateOptions {
+  name?: string;
+  description?: string;
+  /** Simulated days per evaluation of the simulated moments. Default 6. */
+  fitDays?: number;
+  seed?: number;
+  /** Progress lines. */
+  log?: (line: string) => void;
+}
+
+/** Limit arrivals per second per side by distance d = 1, 2, … from the mid (bids at ⌈mid⌉ − d, asks at ⌊mid⌋ + d). */
+export function placementFromMid(day: L3Day, maxDistance = MAX_DISTANCE): number[] {
+  const counts = new Float64Array(maxDistance);
+  for (let i = 1; i < day.t.length; i++) {
+    if (day.type[i] !== 1) continue;
+    const m = day.mid[i - 1];
+    if (!Number.isFinite(m)) continue;
+    const d = day.side[i] === 0 ? Math.ceil(m) - day.priceTicks[i] : day.priceTicks[i] - Math.floor(m);
+    if (d >= 1 && d <= maxDistance) counts[d - 1]++;
+  }
+  const T = day.t[day.t.length - 1];
+  return Array.from(counts, (c) => c / (2 * T));
+}
+
+/**
+ * Cancels per resting lot per second by distance d = 1, 2, … ticks from the opposite quote: cancelled lots at d over
+ * the time-integral of lots resting at d in the visible levels. Sparse distances pool their neighbours until the
+ * exposure reaches `minLotSeconds`.
+ */
+export function cancelRatesByDistance(day: L3Day, maxDistance = MAX_DISTANCE, minLotSeconds = 200_000): number[] {
+  const rest = new Float64Array(maxDistance + 1), cancelled = new Float64Array(maxDistance + 1);
+  const bin = (d: number) => Math.min(maxDistance, Math.max(1, d));
+  for (let i = 1; i < day.t.length; i++) {
+    const dt = day.t[i] - day.t[i - 1];
+    const bb = day.bidPrice[0][i - 1], ba = day.askPrice[0][i - 1];
+    if (dt > 0) {
+      for (let l = 0; l < day.levels; l++) {
+        const pb = day.bidPrice[l][i - 1], pa = day.askPrice[l][i - 1];
+        if (Number.isFinite(pb) && Number.isFinite(ba)) rest[bin(ba - pb)] += day.bidQty[l][i - 1] * dt;
+        if (Number.isFinite(pa) && Number.isFinite(bb)) rest[bin(pa - bb)] += day.askQty[l][i - 1] * dt;
+      }
+    }
+    if (day.type[i] === 2 || day.type[i] === 3) {
+      const d = day.side[i] === 0 ? ba - day.priceTicks[i] : day.priceTicks[i] - bb;
+      if (Number.isFinite(d)) cancelled[bin(d)] += day.qtyLots[i];
+    }
+  }
+  const out: number[] = [];
+  for (let d = 1; d <= maxDistance; d++) {
+    let c = 0, e = 0;
+    for (let w = 0; e < minLotSeconds && w <= maxDistance; w++) {
+      for (const x of w === 0 ? [d] : [d - w, d + w]) if (x >= 1 && x <= maxDistance) (c += cancelled[x]), (e += rest[x]);
+    }
+    out.push(e > 0 ? c / e : 0);
+  }
+  return out;
+}
+
+/** The most common size of a limit order, lots: the preset's unit (GOOG: 100 shares). */
+export function modalOrderSize(day: L3Day): number {
+  const counts = new Map<number, number>();
+  for (let i = 0; i < day.t.length; i++) if (day.type[i] === 1) counts.set(day.qtyLots[i], (counts.get(day.qtyLots[i]) ?? 0) + 1);
+  let best = 1, n = -1;
+  for (const [size, c] of counts) if (c > n || (c === n && size < best)) (best = size), (n = c);
+  return best;
+}
+
+/** Stylized facts of `days` simulated days of a flow (after a 30-minute warm-up each), in the day's lots. */
+export function simulatedFacts(
+  flow: Omit<PoissonFlowSpec, "kind">, meta: { tickSize: number; unitLots: number; durationS: number }, days: number, seed: number,
+): StylizedFacts[] {
+  const sim = new FlowSim(flow);
+  const out: StylizedFacts[] = [];
+  for (let d = 0; d < days; d++) {
+    sim.reset(seed + d);
+    sim.advanceTo(1800e9);
+    sim.record(10);
+    sim.advanceTo((1800 + meta.durationS) * 1e9);
+    const rec = sim.takeRecording();
+    sim.record(null);
+    for (const q of [...rec.bidQty, ...rec.askQty, rec.qtyLots]) for (let i = 0; i < q.length; i++) q[i] *= meta.unitLots;
+    out.push(stylizedFacts(dayFromRecording(rec, { symbol: "SIM", tickSize: meta.tickSize, lotSize: 1 })));
+  }
+  return out;
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+/** Variance per second over the lags of 10 minutes and more: the diffusion the news must carry. */
+const longLagRate = (f: StylizedFacts) => mean(f.variogram.filter((v) => v.lagS >= 600).map((v) => v.variancePerSTicks2));
+
+/** Calibrates the generative market on `day` (an imported LOBSTER day) and returns the preset. */
+export function calibrate(day: L3Day, file: string, options: CalibrateOptions = {}): MarketPreset {
+  const log = options.log ?? (() => {});
+  const fitDays = options.fitDays ?? 6, seed = options.seed ?? 1;
+  if (day.t.length < 10_000) throw new EvalError("INVALID_OPTION", `the day has ${day.t.length} messages; calibration needs at least 10,000. Fix: calibrate on a full trading day`);
+  const facts = stylizedFacts(day);
+  const T = facts.durationS;
+  const unit = modalOrderSize(day);
+  const mo = facts.marketOrdersWithHidden;
+  // Market orders of one unit each, at the rate that carries the day's traded volume.
+  const volumePerS = mo.total.lotsPerS / unit;
+  const times = Float64Array.from(marketOrders(day, { includeHidden: true }), (o) => o.t).sort();
+  const hawkes = fitHawkes(times, T);
+  const branching = Math.min(hawkes.n, 0.95);
+  log(`market orders: ${times.length} (visible and hidden), ${volumePerS.toFixed(3)} units of ${unit} lots/s; Hawkes n ${hawkes.n.toFixed(3)}, β ${hawkes.beta.toFixed(1)}/s`);
+  const placement = placementFromMid(day);
+  const cancels = cancelRatesByDistance(day);
+  const longRate = longLagRate(facts);
+  const shortRate = facts.variogram[0].variancePerSTicks2;
+  const sigma2 = longRate * T;
+  const Vday = volumePerS * T;
+  // Y = 1 at the centre participation φ*: G0 = σ_day / (2 V √(τ0 φ* / T)); the kernel's short-lag variance
+  // v G0² must carry the variogram's excess at 1 s over its long-lag level, which sets τ0.
+  const excess = Math.max(shortRate - longRate, 0.05 * longRate);
+  const tau0 = Math.min(600, Math.max(1, (volumePerS * sigma2 * T) / (4 * Vday * Vday * CENTRE_PARTICIPATION * excess)));
+  const G0 = Math.sqrt(sigma2) / (2 * Vday * Math.sqrt((tau0 * CENTRE_PARTICIPATION) / T));
+  log(`variogram: ${shortRate.toFixed(2)} ticks²/s at 1 s, ${longRate.toFixed(2)} at ≥ 10 min; propagator τ0 ${tau0.toFixed(1)} s, G0 ${G0.toFixed(2)} ticks per unit`);
+  const referencePriceTicks = Math.round(day.mid.find((m) => Number.isFinite(m)) ?? 10_000);
+  const flowWith = (shift: number, news: number): Omit<PoissonFlowSpec, "kind"> => ({
+    distanceRatesPerSec: [...new Array<number>(shift).fill(0), ...placement],
+    cancelRatesPerSec: cancels,
+    cancelRatePerSec: facts.cancelRatePerRestingLot,
+    marketRatePerSec: (volumePerS / 2) * (1 - branching),
+    hawkes: { branching, decayPerSec: hawkes.beta },
+    sizeP: 1,
+    marketSizeP: 1,
+    referencePriceTicks,
+    seedDepth: 60,
+    anchored: true,
+    propagator: { impactTicks: G0, tau0Sec: tau0, beta: PROPAGATOR_BETA, memorySec: 86_400, unitLots: 1, newsPerSec: news, newsTicks: 1 },
+  });
+  const meta = { tickSize: day.tickSize, unitLots: unit, durationS: T };
+  // Simulated moments: the offset by bisection on the mean spread, then the news rate by one rescaling.
+  let news = longRate;
+  const spreadAt = (shift: number) => mean(simulatedFacts(flowWith(shift, news), meta, fitDays, seed).map((f) => f.meanSpreadTicks));
+  let lo = 0, hi = 40;
+  const target = facts.meanSpreadTicks;
+  if (spreadAt(lo) >= target) hi = lo;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    const s = spreadAt(mid);
+    log(`  offset ${mid} ticks: mean spread ${s.toFixed(1)} (day ${target.toFixed(1)})`);
+    if (s < target) lo = mid;
+    else hi = mid;
+  }
+  const shift = Math.abs(spreadAt(lo) - target) <= Math.abs(spreadAt(hi) - target) ? lo : hi;
+  const simulated = simulatedFacts(flowWith(shift, news), meta, fitDays, seed);
+  const simLong = mean(simulated.map(longLagRate));
+  news = news * (longRate / simLong);
+  log(`placement offset ${shift} ticks; news ${news.toFixed(2)} jumps/s (long-lag variance ${simLong.toFixed(2)} → ${longRate.toFixed(2)} ticks²/s)`);
+  return {
+    format: PRESET_FORMAT,
+    name: options.name ?? day.symbol.toLowerCase(),
+    description: options.description ?? `${day.symbol} ${day.date}, calibrated with \`tranche calibrate\``,
+    source: { symbol: day.symbol, date: day.date, file: basename(file), messages: day.t.length, calibratedAt: new Date().toISOString() },
+    instrument: { tickSize: day.tickSize, lotSize: day.lotSize * unit, unitLots: unit },
+    flow: flowWith(shift, news),
+    targets: { durationS: T, sigmaDayTicks: Math.sqrt(sigma2), volumeDayLots: Vday, volumePerSLots: volumePerS, meanSpreadTicks: facts.meanSpreadTicks },
+    fit: {
+      unitLots: unit, hawkesBranching: hawkes.n, hawkesDecayPerSec: hawkes.beta, marketOrders: times.length,
+      varianceRate1sTicks2: shortRate, varianceRateLongTicks2: longRate, tau0Sec: tau0, impactTicksPerUnit: G0,
+      centreParticipation: CENTRE_PARTICIPATION, placementOffsetTicks: shift, newsPerSec: news, fitDays,
+    },
+  };
+}
