@@ -56,7 +56,7 @@ export {
 } from "./eval/stats.js";
 // eval/: the evaluation harness, its policies by name, the run folder and the report.
 export { evaluate, DEFAULT_PARENT, type EvaluateOptions, type Evaluation, type EvalProgress, type ParentOrder } from "./eval/harness.js";
-export { DEFAULT_MARKET } from "./eval/defaults.js";
+export { DEFAULT_MARKET, ZI_MARKET } from "./eval/defaults.js";
 export { DEFAULT_POLICIES, POLICIES, parsePolicy, parsePolicies, buildPolicy, type PolicySpec, type PolicyContext, type BuiltPolicy } from "./eval/policies.js";
 export { bestInHindsight, type HindsightCosts, type HindsightResult } from "./eval/hindsight.js";
 export { RECORD_FIELDS, type RecordField } from "./eval/episodes.js";

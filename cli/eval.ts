@@ -59,12 +59,15 @@ const poissonFlow = z
     hawkes: z.object({ branching: z.number().min(0).lt(1), decayPerSec: z.number().positive() }).strict().optional(),
   })
   .strict();
+/** Single parameters of a preset's flow to override (checked again, with the field named, when the market loads). */
+const presetFlow = z.record(z.string(), z.unknown());
 
 /** A market: "default", the path of an imported .arrow file, or a market config object by kind. */
 const market = z.union([
   z.string().min(1),
   z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("poisson"), tickSize: z.number().positive().optional(), lotSize: z.number().positive().optional(), flow: poissonFlow.optional(), ...costs }).strict(),
+    z.object({ kind: z.literal("preset"), name: z.string().min(1).optional(), file: z.string().min(1).optional(), regime: z.enum(["normal", "calm", "trending", "mean-reverting", "volatile", "crisis"]).optional(), flow: presetFlow.optional(), ...costs }).strict(),
     z.object({ kind: z.literal("lobster"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), ...costs }).strict(),
     z.object({ kind: z.literal("binance"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), ...costs }).strict(),
   ]),
@@ -78,9 +81,9 @@ export const evalConfigSchema = z
     market: market.default("default"),
     episodes: z.number().int().min(1).max(10_000_000).default(500),
     parent: z
-      .object({ side: z.enum(["buy", "sell"]).default("buy"), lots: z.number().int().min(1).default(200), horizon: duration.default(120e9), step: duration.default(1e9) })
+      .object({ side: z.enum(["buy", "sell"]).default("buy"), lots: z.number().int().min(1).default(20), horizon: duration.default(600e9), step: duration.default(10e9) })
       .strict()
-      .default({ side: "buy", lots: 200, horizon: 120e9, step: 1e9 }),
+      .default({ side: "buy", lots: 20, horizon: 600e9, step: 10e9 }),
     seed: z.number().int().min(0).max(2 ** 47).default(1),
     workers: z.number().int().min(0).max(256).optional(),
     batchSize: z.number().int().min(1).max(65_536).default(64),
@@ -98,7 +101,7 @@ export type EvalConfig = z.output<typeof evalConfigSchema>;
 /** The market a config names: the embedded default, an imported file (its kind read from the file), or a config. */
 export function resolveMarket(m: EvalConfig["market"], window?: { from?: string; to?: string }, base = process.cwd()): MarketConfig {
   // A market's file is stored absolute, so the run folder's config reruns from anywhere.
-  if (typeof m !== "string") return withWindow("file" in m ? ({ ...m, file: resolve(base, m.file) } as MarketConfig) : (m as MarketConfig), window);
+  if (typeof m !== "string") return withWindow("file" in m && m.file !== undefined ? ({ ...m, file: resolve(base, m.file) } as MarketConfig) : (m as MarketConfig), window);
   if (m === "default") return withWindow(DEFAULT_MARKET, window);
   if (m.endsWith(".arrow")) {
     const file = resolve(base, m);
@@ -120,7 +123,7 @@ function costsOf(m: MarketConfig): Pick<MarketConfig, "fees" | "orderEntryLatenc
 
 function withWindow(m: MarketConfig, window?: { from?: string; to?: string }): MarketConfig {
   if (window?.from === undefined && window?.to === undefined) return m;
-  if (m.kind === "poisson") throw new ConfigError("CONFIG_INVALID", "--from/--to", "--from/--to set a replay's episode window, but the market is the generative Poisson flow (it has no time of day)", "drop --from/--to, or pass an imported .arrow file as --market");
+  if (m.kind === "poisson" || m.kind === "preset") throw new ConfigError("CONFIG_INVALID", "--from/--to", `--from/--to set a replay's episode window, but the market is the generative ${m.kind === "preset" ? "preset" : "Poisson flow"} (it has no time of day)`, "drop --from/--to, or pass an imported .arrow file as --market");
   const from = window.from ?? (m.starts && "from" in m.starts ? m.starts.from : undefined);
   const to = window.to ?? (m.starts && "to" in m.starts ? m.starts.to : undefined);
   if (from === undefined || to === undefined) throw new ConfigError("CONFIG_INVALID", "--from/--to", "a replay window needs both --from and --to", "e.g. --from 09:45 --to 15:30");
@@ -195,12 +198,12 @@ export function addEvalOptions(command: Command, defaults: { episodes: number })
   return addConfigOptions(
     command
       .option("--policies <list>", `comma-separated policies (${DEFAULT_POLICIES.join(", ")}; pov:<rate>, ac:<κT>)`)
-      .option("--market <market>", 'market: "default" (the embedded Poisson market), an imported .arrow file, or a .json/.yaml market config')
+      .option("--market <market>", 'market: "default" (the GOOG preset of the generative market, regime normal), an imported .arrow file, or a .json/.yaml market config (kind "preset" picks a preset and regime)')
       .option("--episodes <K>", `episodes per policy (default ${defaults.episodes})`, wholeNumber(1))
       .addOption(new Option("--side <side>", "parent order side (default buy)").choices(["buy", "sell"]))
-      .option("--qty <lots>", "parent order size in lots (default 200)", wholeNumber(1))
-      .option("--horizon <duration>", 'time to the horizon, e.g. "120s", "10m" (default 120s)', durationFlag)
-      .option("--step <duration>", 'decision interval, e.g. "1s" (default 1s)', durationFlag)
+      .option("--qty <lots>", "parent order size in lots (default 20: 2,000 shares on the GOOG preset)", wholeNumber(1))
+      .option("--horizon <duration>", 'time to the horizon, e.g. "120s", "10m" (default 10m)', durationFlag)
+      .option("--step <duration>", 'decision interval, e.g. "1s" (default 10s)', durationFlag)
       .option("--seed <n>", "episode e runs seed + e (default 1)", wholeNumber(0))
       .option("--workers <n>", `worker threads (default every core: ${availableParallelism()}); 0 runs in this thread`, wholeNumber(0))
       .option("--batch-size <n>", "episodes per vector env (default 64)", wholeNumber(1))
@@ -234,7 +237,8 @@ export async function runEvalCommand(io: CliIO, flags: EvalFlags, defaults: { ep
   checkRunFolder(out);
   const workers = config.workers ?? availableParallelism();
   io.print(`${defaults.title}: ${specs.map((s) => s.label).join(", ")} on ${config.episodes} episodes each (common random numbers)`);
-  io.print(`  market: ${typeof config.market === "string" ? config.market : config.market.kind}; parent: ${p.side} ${p.lots} lots over ${seconds(p.horizon)} in ${seconds(p.step)} decisions; ${workers === 0 ? "in this thread" : `${workers} worker threads`}`);
+  const m = config.market;
+  io.print(`  market: ${m === "default" ? "default (the GOOG preset, regime normal)" : typeof m === "string" ? m : m.kind === "preset" ? `preset ${m.name ?? m.file} (regime ${m.regime ?? "normal"})` : m.kind}; parent: ${p.side} ${p.lots} lots over ${seconds(p.horizon)} in ${seconds(p.step)} decisions; ${workers === 0 ? "in this thread" : `${workers} worker threads`}`);
   const progress = progressReporter(io);
   const evaluation = await evaluate(
     specs.map((s) => s.label),

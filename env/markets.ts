@@ -2,6 +2,7 @@
 // an imported Arrow file, with episode windows in the market's local time of day, or the zero-intelligence
 // Poisson flow. Turns such a config into the market options and episode starts the env takes.
 import { tradeVolumeByTimeOfDay } from "../agents/volume-profile.js";
+import { loadPreset, presetFlow } from "../eval/generative/preset.js";
 import { readBinance, readLobster } from "../data/reader.js";
 import { MessageType } from "../data/schema.js";
 import { L2ReplayData, LobsterReplayData, TrancheError, type BatchOptions, type EpisodeStarts, type ImpactSpec, type PoissonFlowSpec } from "../native/index.js";
@@ -14,6 +15,11 @@ export type MarketConfig = MarketCosts &
   (
     /** The zero-intelligence Poisson flow; tick and lot sizes default to 0.01 and 1. */
     | { kind: "poisson"; tickSize?: number; lotSize?: number; flow?: Omit<PoissonFlowSpec, "kind"> }
+    /**
+     * A calibrated generative market: a shipped preset by name ("goog") or a preset file (`tranche calibrate`), under
+     * a regime (default "normal"); `flow` overrides single parameters of it.
+     */
+    | { kind: "preset"; name?: string; file?: string; regime?: string; flow?: Partial<Omit<PoissonFlowSpec, "kind">> }
     /** A LOBSTER import (`tranche data import-lobster`); times of day are the exchange's local time. */
     | { kind: "lobster"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec }
     /** A Binance import (`tranche data import-binance`); times of day are UTC. */
@@ -100,6 +106,16 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
   switch (config.kind) {
     case "poisson":
       return { market: { ...costs, tickSize: config.tickSize, lotSize: config.lotSize, flow: { kind: "poisson", ...config.flow } }, description: "zero-intelligence Poisson flow" };
+    case "preset": {
+      if ((config.name === undefined) === (config.file === undefined)) fail("name", "a preset market needs a name or a file (one of them)", 'use { kind: "preset", name: "goog" } or { kind: "preset", file: "my-preset.json" }');
+      const preset = loadPreset(config.file ?? config.name ?? "");
+      const regimeName = config.regime ?? "normal";
+      const flow = { ...presetFlow(preset, regimeName), ...config.flow };
+      return {
+        market: { ...costs, tickSize: preset.instrument.tickSize, lotSize: preset.instrument.lotSize, flow: { kind: "poisson", ...flow } },
+        description: `generative market, preset ${preset.name} (${preset.source.symbol} ${preset.source.date}), regime ${regimeName}`,
+      };
+    }
     case "lobster": {
       const { messages, book } = readLobster(config.file);
       const data = new LobsterReplayData(messages.columns, book.columns);
@@ -137,6 +153,6 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
       };
     }
     default:
-      return fail("kind", `unknown market kind ${JSON.stringify((config as { kind: unknown }).kind)}`, 'use "poisson", "lobster" or "binance"');
+      return fail("kind", `unknown market kind ${JSON.stringify((config as { kind: unknown }).kind)}`, 'use "preset", "poisson", "lobster" or "binance"');
   }
 }

@@ -179,7 +179,7 @@ export class UnitRunner {
       for (let i = 0; i < n; i++) depth.set(snapshot.subarray(i * levels * 2, (i + 1) * levels * 2), (i * steps + k) * levels * 2);
       if (k < steps - 1) env.step(actions);
     }
-    const impact = market.kind !== "poisson" ? market.impact : undefined;
+    const impact = market.kind === "lobster" || market.kind === "binance" ? market.impact : undefined;
     const eta = impact?.kind === "linear" ? (impact.permanentTicks ?? 0) : 0;
     const hindsightBps = new Float64Array(n);
     for (let i = 0; i < n; i++) {

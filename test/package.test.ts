@@ -79,8 +79,8 @@ env.close();`,
     const parent = { side: "buy" as const, parentLots: 20, horizonSteps: 5, stepNs: 1e9 };
     const r = node(
       "evaluate.mjs",
-      `import { evaluate, DEFAULT_MARKET } from "tranche";
-const e = await evaluate(["twap", "twap-passive"], DEFAULT_MARKET, 4, { workers: 1, parent: ${JSON.stringify(parent)} });
+      `import { evaluate, ZI_MARKET } from "tranche";
+const e = await evaluate(["twap", "twap-passive"], ZI_MARKET, 4, { workers: 1, parent: ${JSON.stringify(parent)} });
 console.log(JSON.stringify({ means: e.summary.policies.map((p) => p.shortfallBps.mean), workers: e.summary.timing.workers }));`,
     );
     expect(r.stderr).toBe("");
@@ -90,8 +90,8 @@ console.log(JSON.stringify({ means: e.summary.policies.map((p) => p.shortfallBps
     expect(out.means).toHaveLength(2);
     expect(out.means.every(Number.isFinite)).toBe(true);
     const { evaluate } = await import("../eval/harness.js");
-    const { DEFAULT_MARKET } = await import("../eval/defaults.js");
-    const here = await evaluate(["twap", "twap-passive"], DEFAULT_MARKET, 4, { workers: 0, parent });
+    const { ZI_MARKET } = await import("../eval/defaults.js");
+    const here = await evaluate(["twap", "twap-passive"], ZI_MARKET, 4, { workers: 0, parent });
     expect(out.means).toEqual(here.summary.policies.map((p) => p.shortfallBps.mean));
   });
 

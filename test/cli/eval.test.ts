@@ -70,10 +70,10 @@ describe("tranche eval: a run", () => {
     expect(config.episodes).toBe(6);
     expect(config.seed).toBe(3);
     expect(config.policies).toEqual([...DEFAULT_POLICIES]);
-    expect(config.parent).toEqual({ side: "buy", lots: 200, horizon: 10e9, step: 1e9 });
+    expect(config.parent).toEqual({ side: "buy", lots: 20, horizon: 10e9, step: 1e9 });
     expect(config.market).toEqual(DEFAULT_MARKET);
     expect(config.out).toBe(out);
-    expect(s.setup).toMatchObject({ side: "buy", parentLots: 200, horizonSteps: 10, stepNs: 1e9, episodes: 6, seed: 3, reference: "twap", hasTimeOfDay: false });
+    expect(s.setup).toMatchObject({ side: "buy", parentLots: 20, marketKind: "preset", horizonSteps: 10, stepNs: 1e9, episodes: 6, seed: 3, reference: "twap", hasTimeOfDay: false });
     expect(s.episodes.seeds).toEqual([3, 4, 5, 6, 7, 8]);
 
     // The table: a row per policy in the order asked for, the reference, the bound, and the JSON's numbers.
@@ -112,7 +112,7 @@ describe("tranche eval: a run", () => {
     const out = join(freshParent(), "run");
     const r = await tranche("eval", "--episodes", "4", ...SMALL, "--side", "sell", "--policies", "twap,twap-passive", "--workers", "0", "--out", out);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("parent: sell 200 lots over 10 s in 1 s decisions");
+    expect(r.out).toContain("parent: sell 20 lots over 10 s in 1 s decisions");
     const s = summaryOf(out);
     expect(s.setup.side).toBe("sell");
     expect(s.policies.every((m) => Number.isFinite(m.shortfallBps.mean) && m.completionRate === 1)).toBe(true);
@@ -137,12 +137,12 @@ describe("tranche eval: a run", () => {
 
   it("fills in the parent order's other durations and the markout with their defaults, in ns", async () => {
     const horizonOnly = join(freshParent(), "run");
-    expect((await tranche("eval", "--episodes", "2", "--horizon", "10s", "--policies", "twap", "--workers", "0", "--out", horizonOnly)).code).toBe(0);
-    expect(summaryOf(horizonOnly).setup).toMatchObject({ horizonSteps: 10, stepNs: 1e9, markoutNs: 5e9 });
+    expect((await tranche("eval", "--episodes", "2", "--horizon", "60s", "--policies", "twap", "--workers", "0", "--out", horizonOnly)).code).toBe(0);
+    expect(summaryOf(horizonOnly).setup).toMatchObject({ horizonSteps: 6, stepNs: 10e9, markoutNs: 5e9 });
     const stepOnly = join(freshParent(), "run");
     expect((await tranche("eval", "--episodes", "2", "--step", "2s", "--policies", "twap", "--workers", "0", "--out", stepOnly)).code).toBe(0);
-    expect(summaryOf(stepOnly).setup).toMatchObject({ horizonSteps: 60, stepNs: 2e9 });
-    expect(summaryOf(stepOnly).config).toMatchObject({ parent: { horizon: 120e9, step: 2e9 }, markout: 5e9 });
+    expect(summaryOf(stepOnly).setup).toMatchObject({ horizonSteps: 300, stepNs: 2e9 });
+    expect(summaryOf(stepOnly).config).toMatchObject({ parent: { horizon: 600e9, step: 2e9 }, markout: 5e9 });
   });
 
   it("writes into an out folder that exists but is empty", async () => {
@@ -219,7 +219,7 @@ describe("tranche eval: bad input is refused, naming it, and nothing is written"
     ["an empty policy list", ["--policies", ",,"], 1, [/policies: must be at least 1 item, got 0 items/]],
     ["a reference that does not run", ["--policies", "twap", "--reference", "vwap"], 1, [/CONFIG_INVALID: reference: "vwap" is not among the policies evaluated \(twap\)/]],
     ["a misspelt reference", ["--policies", "twap,vwap", "--reference", "twpa"], 1, [/reference: "twpa" is not among .*; did you mean "twap"\?/]],
-    ["a replay window on the default market", ["--from", "09:45", "--to", "10:00"], 1, [/--from\/--to set a replay's episode window, but the market is the generative Poisson flow/]],
+    ["a replay window on the default market", ["--from", "09:45", "--to", "10:00"], 1, [/--from\/--to set a replay's episode window, but the market is the generative preset/]],
     ["a seed past 2^47", ["--seed", "140737488355329"], 1, [/seed: must be <= 140737488355328/]],
     ["too many decisions", ["--horizon", "10h", "--step", "1ms"], 1, [/parent\.horizon ÷ parent\.step is 36000000 decisions; at most 1048576/]],
     ["too many workers", ["--workers", "300"], 1, [/workers: must be <= 256, got 300/]],

@@ -27,9 +27,10 @@ describe("tranche quickstart", () => {
     expect(r.out).toMatch(/report: .*report\.html/);
     for (const f of ["episodes.arrow", "summary.json", "report.html"]) expect(existsSync(join(root, "a", f))).toBe(true);
     const s = JSON.parse(readFileSync(join(root, "a", "summary.json"), "utf8")) as EvalSummary;
-    expect(s.setup.marketKind).toBe("poisson");
-    expect(s.setup.parentLots).toBe(200);
-    expect(s.setup.horizonSteps).toBe(20);
+    expect(s.setup.marketKind).toBe("preset");
+    expect(s.setup.market).toMatch(/preset goog .*regime normal/);
+    expect(s.setup.parentLots).toBe(20);
+    expect(s.setup.horizonSteps).toBe(2);
     // The table prints the JSON's numbers.
     expect(r.out).toMatch(new RegExp(`\\btwap +${s.policies[0].shortfallBps.mean.toFixed(2)} `));
   });

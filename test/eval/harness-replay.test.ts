@@ -5,7 +5,7 @@
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseLobster, writeLobster } from "../../data/lobster.js";
-import { DEFAULT_MARKET } from "../../eval/defaults.js";
+import { ZI_MARKET } from "../../eval/defaults.js";
 import { FIELD, RECORD_FIELDS } from "../../eval/episodes.js";
 import { evaluate, type Evaluation, type ParentOrder } from "../../eval/harness.js";
 import { renderReport } from "../../eval/report.js";
@@ -79,7 +79,7 @@ describe.skipIf(!haveGoog)("evaluate() on the GOOG LOBSTER replay", () => {
   });
 
   it("runs VWAP as TWAP on the generative Poisson market, whose volume is flat in time", async () => {
-    const poisson = await evaluate(["twap", "vwap"], DEFAULT_MARKET, 8, { parent: PARENT, workers: 0 });
+    const poisson = await evaluate(["twap", "vwap"], ZI_MARKET, 8, { parent: PARENT, workers: 0 });
     expect(Array.from(poisson.records[1])).toEqual(Array.from(poisson.records[0]));
     expect(Array.from(poisson.remaining[1])).toEqual(Array.from(poisson.remaining[0]));
     expect(poisson.summary.setup.hasTimeOfDay).toBe(false);

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { tableFromIPC } from "apache-arrow";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEFAULT_MARKET } from "../../eval/defaults.js";
+import { ZI_MARKET } from "../../eval/defaults.js";
 import { FIELD, RECORD_FIELDS } from "../../eval/episodes.js";
 import { evaluate, type Evaluation } from "../../eval/harness.js";
 import { bestInHindsight } from "../../eval/hindsight.js";
@@ -21,11 +21,11 @@ const F = RECORD_FIELDS.length;
 describe("evaluate", () => {
   let here: Evaluation;
   beforeAll(async () => {
-    here = await evaluate(POLICIES, DEFAULT_MARKET, 24, { parent: PARENT, workers: 0, batchSize: 24, seed: 11 });
+    here = await evaluate(POLICIES, ZI_MARKET, 24, { parent: PARENT, workers: 0, batchSize: 24, seed: 11 });
   });
 
   it("gives the same results whatever the worker count and batch size", async () => {
-    const split = await evaluate(POLICIES, DEFAULT_MARKET, 24, { parent: PARENT, workers: 2, batchSize: 5, seed: 11 });
+    const split = await evaluate(POLICIES, ZI_MARKET, 24, { parent: PARENT, workers: 2, batchSize: 5, seed: 11 });
     for (let p = 0; p < POLICIES.length; p++) {
       expect(Array.from(split.records[p])).toEqual(Array.from(here.records[p]));
       expect(Array.from(split.remaining[p])).toEqual(Array.from(here.remaining[p]));
@@ -102,11 +102,11 @@ describe("evaluate", () => {
   });
 
   it("refuses bad input before any work, naming it", async () => {
-    await expect(evaluate(["twap", "twpa"], DEFAULT_MARKET, 4)).rejects.toThrow(/unknown policy "twpa"; did you mean "twap"\?/);
-    await expect(evaluate(["twap"], DEFAULT_MARKET, 0)).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringMatching(/episodes must be a whole number/) });
-    await expect(evaluate(["pov:2"], DEFAULT_MARKET, 4)).rejects.toMatchObject({ code: "BAD_POLICY_PARAM" });
-    await expect(evaluate(["twap", "twap"], DEFAULT_MARKET, 4)).rejects.toMatchObject({ code: "DUPLICATE_POLICY" });
-    await expect(evaluate(["twap"], DEFAULT_MARKET, 4, { reference: "vwap" })).rejects.toThrow(/reference policy "vwap" is not among/);
+    await expect(evaluate(["twap", "twpa"], ZI_MARKET, 4)).rejects.toThrow(/unknown policy "twpa"; did you mean "twap"\?/);
+    await expect(evaluate(["twap"], ZI_MARKET, 0)).rejects.toMatchObject({ code: "INVALID_OPTION", message: expect.stringMatching(/episodes must be a whole number/) });
+    await expect(evaluate(["pov:2"], ZI_MARKET, 4)).rejects.toMatchObject({ code: "BAD_POLICY_PARAM" });
+    await expect(evaluate(["twap", "twap"], ZI_MARKET, 4)).rejects.toMatchObject({ code: "DUPLICATE_POLICY" });
+    await expect(evaluate(["twap"], ZI_MARKET, 4, { reference: "vwap" })).rejects.toThrow(/reference policy "vwap" is not among/);
     // A worker's error arrives as the data layer's, with its code.
     await expect(evaluate(["twap"], { kind: "lobster", file: "/nonexistent/goog.arrow" }, 4, { workers: 1 })).rejects.toMatchObject({ code: "FILE_NOT_FOUND" });
   });

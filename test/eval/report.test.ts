@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { DEFAULT_MARKET } from "../../eval/defaults.js";
+import { ZI_MARKET } from "../../eval/defaults.js";
 import { evaluate } from "../../eval/harness.js";
 import { DEFAULT_POLICIES } from "../../eval/policies.js";
 import { formatNumber, renderReport, type NumberFormat } from "../../eval/report.js";
@@ -120,7 +120,7 @@ describe("the rendered report in headless Chromium", () => {
 
   it.skipIf(!chromium)("shows the numbers of a real run's summary.json in the run's report.html", async () => {
     // A real evaluation of every baseline, written as a run folder; the page is read back as a browser shows it.
-    const evaluation = await evaluate(DEFAULT_POLICIES, DEFAULT_MARKET, 40, { workers: 0, parent: { side: "buy", parentLots: 100, horizonSteps: 30, stepNs: 1e9 } });
+    const evaluation = await evaluate(DEFAULT_POLICIES, ZI_MARKET, 40, { workers: 0, parent: { side: "buy", parentLots: 100, horizonSteps: 30, stepNs: 1e9 } });
     const run = writeRunFolder(join(workDir, "run"), evaluation);
     const json = JSON.parse(readFileSync(run.summary, "utf8")) as EvalSummary;
     const dom = renderFileInChromium(run.report, "run");
