@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { addCalibrateCommand } from "./calibrate.js";
 import { addDataCommand } from "./data.js";
 import { addEvalCommand } from "./eval.js";
+import { addFidelityCommand } from "./fidelity.js";
 import { createProgram, processIO, runProgram, type CliIO } from "./program.js";
 import { addQuickstartCommand } from "./quickstart.js";
 import { verifyLobster } from "./verify.js";
@@ -20,6 +21,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   addDataCommand(program, io, verifyLobster);
   addEvalCommand(program, io);
   addCalibrateCommand(program, io);
+  addFidelityCommand(program, io);
   return program;
 }
 

@@ -177,7 +177,7 @@ the bound.</p>
 </section>`;
 }
 
-function chartFigureHtml(id: string, title: string, caption: string): string {
+export function chartFigureHtml(id: string, title: string, caption: string): string {
   return `<figure class="chart-card">
 <figcaption><strong>${escapeHtml(title)}</strong> ${escapeHtml(caption)}</figcaption>
 <div class="chart" id="${id}" data-chart="${id}"></div>
@@ -668,7 +668,7 @@ const VEGA_BUNDLES: readonly { pkg: string; file: string }[] = [
 
 let vegaScripts: string | undefined;
 
-function vegaScriptsHtml(): string {
+export function vegaScriptsHtml(): string {
   vegaScripts ??= VEGA_BUNDLES.map(({ pkg, file }) => {
     const path = join(packageRoot(pkg), file);
     // The source-map comment would only send devtools looking for a file that the page does not carry.
@@ -694,14 +694,14 @@ function packageRoot(pkg: string): string {
 }
 
 /** JSON for a `<script type="application/json">`: `<` as \u003c, so no string can close the element. */
-function embedJson(value: unknown): string {
+export function embedJson(value: unknown): string {
   return JSON.stringify(value)
     .replace(/</g, "\\u003c")
     .replace(/\u2028/g, "\\u2028")
     .replace(/\u2029/g, "\\u2029");
 }
 
-function escapeHtml(text: string): string {
+export function escapeHtml(text: string): string {
   return text
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
@@ -735,7 +735,7 @@ function formatDurationNs(ns: number): string {
 // ---------------------------------------------------------------------------------------------------------------
 // The page's stylesheet and script
 
-const STYLESHEET = `
+export const STYLESHEET = `
 :root { --text: #1f2328; --muted: #59636e; --line: #d1d9e0; --soft: #f6f8fa; --accent: #0969da;
   --good: #1a7f37; --bad: #cf222e; color-scheme: light; }
 * { box-sizing: border-box; }
@@ -796,7 +796,7 @@ tr.dearer td.diff { color: var(--bad); font-weight: 600; }
 `;
 
 // Runs in the page: draws every chart, then records how many mark elements each drew and whether all succeeded.
-const PAGE_SCRIPT = `
+export const PAGE_SCRIPT = `
 (function () {
   "use strict";
   function fail(error) {
