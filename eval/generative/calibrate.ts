@@ -135,12 +135,14 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
   const Vday = volumePerS * T;
   // Y = 1 at the centre participation φ*: G0 = σ_day / (2 V √(τ0 φ* / T)); the kernel's short-lag variance
   // v G0² must carry the variogram's excess at 1 s over its long-lag level, which sets τ0.
+  // (first guess: the book passes the whole kernel through; the simulated moments below correct it).
   const excess = Math.max(shortRate - longRate, 0.05 * longRate);
-  const tau0 = Math.min(600, Math.max(1, (volumePerS * sigma2 * T) / (4 * Vday * Vday * CENTRE_PARTICIPATION * excess)));
-  const G0 = Math.sqrt(sigma2) / (2 * Vday * Math.sqrt((tau0 * CENTRE_PARTICIPATION) / T));
-  log(`variogram: ${shortRate.toFixed(2)} ticks²/s at 1 s, ${longRate.toFixed(2)} at ≥ 10 min; propagator τ0 ${tau0.toFixed(1)} s, G0 ${G0.toFixed(2)} ticks per unit`);
+  let tau0 = Math.min(600, Math.max(1, (volumePerS * sigma2 * T) / (4 * Vday * Vday * CENTRE_PARTICIPATION * excess)));
+  const amplitude = (tau: number) => Math.sqrt(sigma2) / (2 * Vday * Math.sqrt((tau * CENTRE_PARTICIPATION) / T));
+  log(`variogram: ${shortRate.toFixed(2)} ticks²/s at 1 s, ${longRate.toFixed(2)} at ≥ 10 min; first guess τ0 ${tau0.toFixed(1)} s, G0 ${amplitude(tau0).toFixed(2)} ticks per unit`);
+  const meta = { tickSize: day.tickSize, unitLots: unit, durationS: T };
   const referencePriceTicks = Math.round(day.mid.find((m) => Number.isFinite(m)) ?? 10_000);
-  const flowWith = (shift: number, news: number): Omit<PoissonFlowSpec, "kind"> => ({
+  const flowWith = (shift: number, news: number, tau = tau0): Omit<PoissonFlowSpec, "kind"> => ({
     distanceRatesPerSec: [...new Array<number>(shift).fill(0), ...placement],
     cancelRatesPerSec: cancels,
     cancelRatePerSec: facts.cancelRatePerRestingLot,
@@ -151,11 +153,24 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
     referencePriceTicks,
     seedDepth: 60,
     anchored: true,
-    propagator: { impactTicks: G0, tau0Sec: tau0, beta: PROPAGATOR_BETA, memorySec: 86_400, unitLots: 1, newsPerSec: news, newsTicks: 1 },
+    propagator: { impactTicks: amplitude(tau), tau0Sec: tau, beta: PROPAGATOR_BETA, memorySec: 86_400, unitLots: 1, newsPerSec: news, newsTicks: 1 },
   });
-  const meta = { tickSize: day.tickSize, unitLots: unit, durationS: T };
-  // Simulated moments: the offset by bisection on the mean spread, then the news rate by one rescaling.
+  // Simulated moments: τ0 by bisection (in log) on the variance per second at 1 and 10 s (a shorter kernel passes more
+  // of each order's shift to the mid at short lags; G0 follows τ0, so the square-root magnitude stays), the offset by
+  // bisection on the mean spread, then the news rate by one rescaling.
   let news = longRate;
+  const shortTarget = (facts.variogram[0].variancePerSTicks2 + facts.variogram[1].variancePerSTicks2) / 2;
+  const shortAt = (tau: number) => mean(simulatedFacts(flowWith(7, news, tau), meta, fitDays, seed).map((f) => (f.variogram[0].variancePerSTicks2 + f.variogram[1].variancePerSTicks2) / 2));
+  let tLo = Math.log(0.5), tHi = Math.log(Math.max(tau0, 1));
+  for (let i = 0; i < 5; i++) {
+    const mid = (tLo + tHi) / 2;
+    const v = shortAt(Math.exp(mid));
+    log(`  τ0 ${Math.exp(mid).toFixed(2)} s: variance per s at 1-10 s ${v.toFixed(2)} (day ${shortTarget.toFixed(2)})`);
+    if (v < shortTarget) tHi = mid;
+    else tLo = mid;
+  }
+  tau0 = Math.exp((tLo + tHi) / 2);
+  const G0 = amplitude(tau0);
   const spreadAt = (shift: number) => mean(simulatedFacts(flowWith(shift, news), meta, fitDays, seed).map((f) => f.meanSpreadTicks));
   let lo = 0, hi = 40;
   const target = facts.meanSpreadTicks;
@@ -171,7 +186,7 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
   const simulated = simulatedFacts(flowWith(shift, news), meta, fitDays, seed);
   const simLong = mean(simulated.map(longLagRate));
   news = news * (longRate / simLong);
-  log(`placement offset ${shift} ticks; news ${news.toFixed(2)} jumps/s (long-lag variance ${simLong.toFixed(2)} → ${longRate.toFixed(2)} ticks²/s)`);
+  log(`τ0 ${tau0.toFixed(2)} s, G0 ${G0.toFixed(2)} ticks per unit; placement offset ${shift} ticks; news ${news.toFixed(2)} jumps/s (long-lag variance ${simLong.toFixed(2)} → ${longRate.toFixed(2)} ticks²/s)`);
   return {
     format: PRESET_FORMAT,
     name: options.name ?? day.symbol.toLowerCase(),

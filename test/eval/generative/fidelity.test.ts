@@ -30,14 +30,14 @@ describe.skipIf(!haveGoog)("the GOOG preset against the GOOG day", () => {
   it("matches the day's spread, event rates and the variogram from 1 minute on within the protocol's factors", () => {
     for (const f of result.facts) console.log(`${f.fact}: day ${f.day.toFixed(2)}, model ${f.model.toFixed(2)}, ×${f.ratio.toFixed(2)} ${f.pass ? "" : "(outside)"}`);
     const row = (name: string) => result.facts.find((f) => f.fact.startsWith(name))!;
-    for (const name of ["mean spread", "limit orders per s", "cancels per s", "market orders per s", "traded lots per s", "mean depth at level 1,", "mean depth at level 2,",
-      "mid variance per s at 1 min", "mid variance per s at 10 min", "mid variance per s at 30 min"]) {
+    const depth = [1, 2, 6, 7, 8, 9, 10].map((l) => `mean depth at level ${l},`);
+    for (const name of ["mean spread", "limit orders per s", "cancels per s", "market orders per s", "traded lots per s", ...depth,
+      "mid variance per s at 1 s", "mid variance per s at 10 s", "mid variance per s at 1 min", "mid variance per s at 10 min", "mid variance per s at 30 min"]) {
       expect(row(name).pass, `${name}: ×${row(name).ratio}`).toBe(true);
     }
-    // Known misses, measured and reported (see the issue's note): depth at levels 3-5 is about ×1.5-1.6 and the
-    // variance per second at 1-10 s about ×0.6 of the day's. They are printed above, and must not get worse.
-    for (const name of ["mean depth at level 3,", "mean depth at level 4,", "mean depth at level 5,"]) expect(row(name).ratio).toBeLessThan(1.9);
-    for (const name of ["mid variance per s at 1 s", "mid variance per s at 10 s"]) expect(row(name).ratio).toBeGreaterThan(0.45);
+    // The known miss, measured and reported (see the issue's note): the model's depth is flat across levels where the
+    // day's dips at levels 3-5, so levels 3-5 come out ×1.5-1.6 of the day's. Printed above; it must not get worse.
+    for (const name of ["mean depth at level 3,", "mean depth at level 4,", "mean depth at level 5,"]) expect(row(name).ratio).toBeLessThan(1.8);
   });
 
   it("gives concave impact: exponent intervals inside [0.3, 0.7] at participation 0.1 and 0.25, Y in [0.3, 3], no unexecuted units", () => {
@@ -67,8 +67,10 @@ describe.skipIf(!haveGoog)("the GOOG preset against the GOOG day", () => {
     expect(again.instrument).toEqual(preset.instrument);
     expect(again.flow.distanceRatesPerSec?.length).toBeGreaterThan(100);
     expect(again.flow.hawkes?.branching).toBeCloseTo(preset.flow.hawkes!.branching, 6);
-    expect(again.flow.propagator?.impactTicks).toBeCloseTo(preset.flow.propagator!.impactTicks, 6);
-    // The offset is fitted on fewer simulated days here: within two ticks of the shipped one.
+    // τ0, the offset and the news rate are fitted on simulated days, fewer here than for the shipped preset: close, not equal.
+    const tau = again.flow.propagator!.tau0Sec!, shipped = preset.flow.propagator!.tau0Sec!;
+    expect(tau / shipped).toBeGreaterThan(1 / 1.5);
+    expect(tau / shipped).toBeLessThan(1.5);
     expect(Math.abs(Number(again.fit.placementOffsetTicks) - Number(preset.fit.placementOffsetTicks))).toBeLessThanOrEqual(2);
   }, 120_000);
 });
