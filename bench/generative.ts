@@ -4,6 +4,7 @@
 // are the Poisson flow at GOOG's event count, plainly and with the calibrated laws (CST distances, Hawkes
 // market orders); each preset adds a row when it lands.
 import { BatchMarket, type PoissonFlowSpec } from "../native/batch.js";
+import { REGIMES, SHIPPED_PRESETS, loadPreset, presetFlow } from "../eval/generative/preset.js";
 import { type BenchResult, type Benchmark, mustHold, settleHeap, summarize, timeSeconds } from "./harness.js";
 
 const DAY_S = 23_400;
@@ -74,4 +75,13 @@ function flowBenchmarks(label: string, flow: PoissonFlowSpec): Benchmark[] {
   ];
 }
 
-export const generativeBenchmarks: Benchmark[] = [...flowBenchmarks("poisson-goog-sized", GOOG_SIZED), ...flowBenchmarks("poisson-calibrated-laws", CALIBRATED_LAWS)];
+// Each shipped preset in its calibrated regime and in its busiest (crisis): the flows training will run.
+const presetFlows = SHIPPED_PRESETS.flatMap((name) =>
+  (["normal", "crisis"] as const).filter((r) => REGIMES.some((x) => x.name === r)).map((r) => flowBenchmarks(`preset-${name}-${r}`, { kind: "poisson", ...presetFlow(loadPreset(name), r) })),
+).flat();
+
+export const generativeBenchmarks: Benchmark[] = [
+  ...flowBenchmarks("poisson-goog-sized", GOOG_SIZED),
+  ...flowBenchmarks("poisson-calibrated-laws", CALIBRATED_LAWS),
+  ...presetFlows,
+];
