@@ -1,6 +1,7 @@
 #include "batch_wrap.h"
 
 #include <string>
+#include <utility>
 
 #include "../core/flow/poisson_flow.h"
 #include "args.h"
@@ -22,6 +23,16 @@ LatencyConfig latencyFrom(const Napi::Object& cfg, const char* key) {
 }
 }  // namespace
 
+BookConfig bookConfigFrom(const Napi::Object& cfg) {
+  BookConfig book;
+  if (!cfg.Get("book").IsObject()) return book;
+  const Napi::Object b = cfg.Get("book").As<Napi::Object>();
+  book.initialLevels = static_cast<uint32_t>(numberOr(b, "initialLevels", book.initialLevels));
+  book.maxLevels = static_cast<uint32_t>(numberOr(b, "maxLevels", book.maxLevels));
+  book.orderCapacity = static_cast<uint32_t>(numberOr(b, "orderCapacity", book.orderCapacity));
+  return book;
+}
+
 PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   PoissonFlowConfig f;
   const Napi::Value v = cfg.Get("flow");
@@ -35,15 +46,11 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   f.marketSizeP = numberOr(o, "marketSizeP", f.marketSizeP);
   f.referencePrice = static_cast<Tick>(numberOr(o, "referencePriceTicks", static_cast<double>(f.referencePrice)));
   f.seedDepth = static_cast<int>(numberOr(o, "seedDepth", f.seedDepth));
-  const Napi::Value table = o.Get("distanceRatesPerSec");
-  if (table.IsTypedArray()) {
-    const Napi::Float64Array rates = table.As<Napi::Float64Array>();
-    for (size_t i = 0; i < rates.ElementLength(); ++i) f.distanceRatesPerSec.push_back(rates[i]);
-  }
-  const Napi::Value cancels = o.Get("cancelRatesPerSec");
-  if (cancels.IsTypedArray()) {
-    const Napi::Float64Array rates = cancels.As<Napi::Float64Array>();
-    for (size_t i = 0; i < rates.ElementLength(); ++i) f.cancelRatesPerSec.push_back(rates[i]);
+  for (auto [key, table] : {std::pair{"distanceRatesPerSec", &f.distanceRatesPerSec}, std::pair{"cancelRatesPerSec", &f.cancelRatesPerSec}}) {
+    const Napi::Value v = o.Get(key);
+    if (!v.IsTypedArray()) continue;
+    const Napi::Float64Array rates = v.As<Napi::Float64Array>();
+    for (size_t i = 0; i < rates.ElementLength(); ++i) table->push_back(rates[i]);
   }
   f.hawkesBranching = numberOr(o, "hawkesBranching", f.hawkesBranching);
   f.hawkesDecayPerSec = numberOr(o, "hawkesDecayPerSec", f.hawkesDecayPerSec);
@@ -83,12 +90,7 @@ ImpactConfig impactFrom(const Napi::Object& flow) {
 MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flowRef) {
   Napi::Env env = cfg.Env();
   MarketConfig mc;
-  if (cfg.Get("book").IsObject()) {
-    const Napi::Object b = cfg.Get("book").As<Napi::Object>();
-    mc.book.initialLevels = static_cast<uint32_t>(numberOr(b, "initialLevels", mc.book.initialLevels));
-    mc.book.maxLevels = static_cast<uint32_t>(numberOr(b, "maxLevels", mc.book.maxLevels));
-    mc.book.orderCapacity = static_cast<uint32_t>(numberOr(b, "orderCapacity", mc.book.orderCapacity));
-  }
+  mc.book = bookConfigFrom(cfg);
   mc.instrument.tickSize = numberOr(cfg, "tickSize", mc.instrument.tickSize);
   mc.instrument.lotSize = numberOr(cfg, "lotSize", mc.instrument.lotSize);
   mc.fees.makerBps = numberOr(cfg, "makerBps", 0);

@@ -16,6 +16,8 @@ struct MarketSetup {
   MarketConfig config;
   Batch::FlowFactory flows;
 };
+// The book's options from the flat config's `book` (defaults where absent).
+BookConfig bookConfigFrom(const Napi::Object& cfg);
 // The Poisson flow's parameters from the flat config's `flow` (defaults where absent).
 PoissonFlowConfig poissonFrom(const Napi::Object& cfg);
 MarketSetup marketSetupFrom(const Napi::Object& cfg, Napi::ObjectReference* flowRef);

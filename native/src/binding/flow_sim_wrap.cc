@@ -28,14 +28,7 @@ FlowSimWrap::FlowSimWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Flow
   Napi::Env env = info.Env();
   if (!info[0].IsObject()) throw Napi::TypeError::New(env, "NativeFlowSim(config) needs an object");
   const Napi::Object cfg = info[0].As<Napi::Object>();
-  BookConfig book;
-  if (cfg.Get("book").IsObject()) {
-    const Napi::Object b = cfg.Get("book").As<Napi::Object>();
-    book.initialLevels = static_cast<uint32_t>(numberOr(b, "initialLevels", book.initialLevels));
-    book.maxLevels = static_cast<uint32_t>(numberOr(b, "maxLevels", book.maxLevels));
-    book.orderCapacity = static_cast<uint32_t>(numberOr(b, "orderCapacity", book.orderCapacity));
-  }
-  sim_ = std::make_unique<FlowSim>(book, poissonFrom(cfg));
+  sim_ = std::make_unique<FlowSim>(bookConfigFrom(cfg), poissonFrom(cfg));
 }
 
 // reset(seed, startNs = 0)
