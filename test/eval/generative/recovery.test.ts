@@ -1,0 +1,57 @@
+// Calibration recovers known parameters from a long stream generated with them: the flow records itself as LOBSTER
+// messages, and the estimators the calibration uses read the recording as they read a real day.
+import { describe, expect, it } from "vitest";
+import { FlowSim, type PoissonFlowSpec } from "../../../native/index.js";
+import { cancelRatesByDistance, modalOrderSize, placementFromMid } from "../../../eval/generative/calibrate.js";
+import { dayFromRecording } from "../../../eval/microstructure/day.js";
+import { fitHawkes } from "../../../eval/microstructure/hawkes.js";
+import { marketOrders } from "../../../eval/microstructure/spread.js";
+
+const HOURS = 6;
+
+describe("the calibration's estimators on a stream generated with known parameters", () => {
+  // Cancels per order: 0.4/s within 15 ticks of the opposite quote, 0.05/s beyond; limits placed 5-24 ticks from
+  // the reference; Hawkes market orders n 0.5, β 20/s; one-lot orders; the reference fixed (no impact, no news).
+  const cancels = Array.from({ length: 60 }, (_, k) => (k < 15 ? 0.4 : 0.05));
+  const placement = Array.from({ length: 24 }, (_, k) => (k >= 4 ? 0.1 : 0));
+  const truth = { branching: 0.5, decayPerSec: 20 };
+  const flow: Omit<PoissonFlowSpec, "kind"> = {
+    distanceRatesPerSec: placement, cancelRatesPerSec: cancels, marketRatePerSec: 0.05 * (1 - truth.branching), hawkes: truth,
+    sizeP: 1, marketSizeP: 1, referencePriceTicks: 10_000, seedDepth: 20, anchored: true, propagator: { impactTicks: 0, newsPerSec: 0 },
+  };
+  const sim = new FlowSim(flow);
+  sim.reset(5);
+  sim.advanceTo(600e9);
+  // Every level is recorded, so the estimator sees every resting order's exposure (a LOBSTER file lists ten).
+sim.record(60);
+  sim.advanceTo((600 + HOURS * 3600) * 1e9);
+  const day = dayFromRecording(sim.takeRecording(), { symbol: "SIM", tickSize: 0.01, lotSize: 1 });
+
+  it("finds the cancel rates by distance from the opposite quote where orders rest", () => {
+    const est = cancelRatesByDistance(day, 60, 20_000);
+    console.log(`cancel rates by distance: ${est.slice(0, 30).map((x) => x.toFixed(3)).join(" ")}`);
+    // Orders rest from about 10 ticks from the opposite quote outward: check distances both regimes cover well.
+    for (const d of [11, 13]) expect(est[d - 1], `distance ${d}`).toBeGreaterThan(0.4 / 1.25), expect(est[d - 1]).toBeLessThan(0.4 * 1.25);
+    for (const d of [18, 22, 26]) expect(est[d - 1], `distance ${d}`).toBeGreaterThan(0.05 / 1.25), expect(est[d - 1]).toBeLessThan(0.05 * 1.25);
+  });
+
+  it("finds the placement law's support and its rate per side", () => {
+    const est = placementFromMid(day, 60);
+    const total = est.reduce((s, x) => s + x, 0);
+    console.log(`placement from the mid: ${est.slice(0, 30).map((x) => x.toFixed(3)).join(" ")}`);
+    // The mid sits near the reference (no impact, no news), so the table comes back within a tick or two of its support.
+    expect(total).toBeGreaterThan(0.9 * 2.0); // 20 distances × 0.1 per side per second
+    expect(total).toBeLessThan(1.1 * 2.0);
+    const inside = est.slice(3, 26).reduce((s, x) => s + x, 0);
+    expect(inside / total).toBeGreaterThan(0.9);
+  });
+
+  it("finds the unit, and the Hawkes branching and decay of market orders", () => {
+    expect(modalOrderSize(day)).toBe(1);
+    const times = Float64Array.from(marketOrders(day, { includeHidden: true }), (o) => o.t).sort();
+    const fit = fitHawkes(times, day.t[day.t.length - 1]);
+    console.log(`${times.length} market orders: n ${fit.n.toFixed(3)} ± ${fit.se.n.toFixed(3)}, β ${fit.beta.toFixed(2)} ± ${fit.se.beta.toFixed(2)}`);
+    expect(Math.abs(fit.n - truth.branching)).toBeLessThan(Math.max(4 * fit.se.n, 0.06));
+    expect(Math.abs(fit.beta - truth.decayPerSec)).toBeLessThan(Math.max(4 * fit.se.beta, 3));
+  });
+});
