@@ -7,7 +7,7 @@
 // the placement law's offset from the reference, to the day's mean spread, and the news rate, to the day's
 // long-lag variance.
 import { basename } from "node:path";
-import { FlowSim, type PoissonFlowSpec } from "../../native/index.js";
+import { FlowSim, type FlowRecording, type PoissonFlowSpec } from "../../native/index.js";
 import { dayFromRecording, type L3Day } from "../microstructure/day.js";
 import { stylizedFacts, type StylizedFacts } from "../microstructure/facts.js";
 import { fitHawkes } from "../microstructure/hawkes.js";
@@ -89,7 +89,31 @@ export function modalOrderSize(day: L3Day): number {
   return best;
 }
 
-/** Stylized facts of `days` simulated days of a flow (after a 30-minute warm-up each), in the day's lots. */
+/**
+ * The messages a LOBSTER file of the recording's levels would list: those at a price inside the top levels of their
+ * side before or after them (LOBSTER writes only messages that touch the levels it keeps). The model's far orders
+ * come and go out of view as a real file's do, so the event rates compare like with like.
+ */
+export function lobsterView(rec: FlowRecording): FlowRecording {
+  const n = rec.tsNs.length, last = rec.bidPrice.length - 1;
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const levels = rec.side[i] === 0 ? rec.bidPrice[last] : rec.askPrice[last];
+    const inView = (edge: number) => !Number.isFinite(edge) || (rec.side[i] === 0 ? rec.priceTicks[i] >= edge : rec.priceTicks[i] <= edge);
+    if (inView(levels[i]) || (i > 0 && inView(levels[i - 1]))) keep.push(i);
+  }
+  const pick = <A extends Float64Array | Uint8Array>(a: A): A => {
+    const out = new (a.constructor as new (n: number) => A)(keep.length);
+    keep.forEach((j, k) => (out[k] = a[j]));
+    return out;
+  };
+  return {
+    tsNs: pick(rec.tsNs), type: pick(rec.type), side: pick(rec.side), orderId: pick(rec.orderId), priceTicks: pick(rec.priceTicks), qtyLots: pick(rec.qtyLots),
+    bidPrice: rec.bidPrice.map(pick), bidQty: rec.bidQty.map(pick), askPrice: rec.askPrice.map(pick), askQty: rec.askQty.map(pick),
+  };
+}
+
+/** Stylized facts of `days` simulated days of a flow (after a 30-minute warm-up each) as a 10-level LOBSTER file would show them, in the day's lots. */
 export function simulatedFacts(
   flow: Omit<PoissonFlowSpec, "kind">, meta: { tickSize: number; unitLots: number; durationS: number }, days: number, seed: number,
 ): StylizedFacts[] {
@@ -100,7 +124,7 @@ export function simulatedFacts(
     sim.advanceTo(1800e9);
     sim.record(10);
     sim.advanceTo((1800 + meta.durationS) * 1e9);
-    const rec = sim.takeRecording();
+    const rec = lobsterView(sim.takeRecording());
     sim.record(null);
     for (const q of [...rec.bidQty, ...rec.askQty, rec.qtyLots]) for (let i = 0; i < q.length; i++) q[i] *= meta.unitLots;
     out.push(stylizedFacts(dayFromRecording(rec, { symbol: "SIM", tickSize: meta.tickSize, lotSize: 1 })));

@@ -53,13 +53,26 @@ describe("the generative flow: determinism", () => {
     expect(differing(first, again, ["orderId"])).toEqual([]);
   });
 
-  // BUG (native): PoissonFlow::reset does not restart nextId_ at 1, so order ids keep counting across resets and a
-  // reused FlowSim records different orderIds for the same seed (the dynamics are unaffected). Flip to `it` when fixed.
-  it.fails("records the same order ids after a reset of the same instance (known bug: nextId_ not reset)", () => {
+  // Found by this suite: PoissonFlow::reset did not restart its order ids, so a reused FlowSim recorded other ids.
+  it("records the same order ids after a reset of the same instance", () => {
     const sim = new FlowSim(preset.flow);
     const first = recordRun(sim, 7, 0, 600);
     const again = recordRun(sim, 7, 0, 600);
     expect(differing(first, again)).toEqual([]);
+  });
+
+  it("records the executions of its own market orders", () => {
+    const sim = new FlowSim(preset.flow);
+    sim.reset(7);
+    sim.advanceTo(600 * S);
+    sim.record(10);
+    const askBefore = sim.top().ask;
+    expect(sim.market(0, 3)).toBe(3);
+    const rec = sim.takeRecording();
+    const executions = Array.from(rec.type).filter((t) => t === 4).length;
+    expect(executions).toBeGreaterThanOrEqual(1);
+    expect(Array.from(rec.side).every((s) => s === 1)).toBe(true); // the resting asks it took
+    expect(rec.askPrice[0][rec.tsNs.length - 1]).toBeGreaterThanOrEqual(askBefore);
   });
 });
 

@@ -36,6 +36,7 @@ void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
     propagator_.reset(static_cast<double>(cfg_.referencePrice), startNs, mixSeed(seed, 2));
   }
   live_.clear();
+  nextId_ = 1;  // the book was cleared: the same seed gives the same ids
   next_ = startNs;
   lastNs_ = lastMarketNs_ = startNs;
   excitation_ = 0.0;

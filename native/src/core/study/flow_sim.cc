@@ -62,7 +62,9 @@ void FlowSim::advanceTo(TsNs tNs) {
 
 Lots FlowSim::market(Side side, Lots qty) {
   OrderResult r{};
+  const size_t from = rec_ ? rec_->messages.size() : 0;
   book_.market(0, side, qty, &r);
+  if (rec_) snapshot(from);  // its executions are messages like anyone's
   book_.clearTrades();
   flow_.onAgentTook(side, r.filled, now_);
   return r.filled;
