@@ -7,6 +7,7 @@ import { pathToFileURL } from "node:url";
 import cliProgress from "cli-progress";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { z } from "zod";
+import { REGIME_NAMES } from "../eval/generative/preset.js";
 import { openDataFile } from "../data/reader.js";
 import type { MarketConfig } from "../env/markets.js";
 import { DEFAULT_MARKET } from "../eval/defaults.js";
@@ -67,7 +68,7 @@ const market = z.union([
   z.string().min(1),
   z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("poisson"), tickSize: z.number().positive().optional(), lotSize: z.number().positive().optional(), flow: poissonFlow.optional(), ...costs }).strict(),
-    z.object({ kind: z.literal("preset"), name: z.string().min(1).optional(), file: z.string().min(1).optional(), regime: z.enum(["normal", "calm", "trending", "mean-reverting", "volatile", "crisis"]).optional(), flow: presetFlow.optional(), ...costs }).strict(),
+    z.object({ kind: z.literal("preset"), name: z.string().min(1).optional(), file: z.string().min(1).optional(), regime: z.enum(REGIME_NAMES).optional(), flow: presetFlow.optional(), ...costs }).strict(),
     z.object({ kind: z.literal("lobster"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), ...costs }).strict(),
     z.object({ kind: z.literal("binance"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), ...costs }).strict(),
   ]),

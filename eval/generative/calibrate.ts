@@ -21,6 +21,8 @@ const CENTRE_PARTICIPATION = Math.sqrt(PROTOCOL_PARTICIPATIONS[0] * PROTOCOL_PAR
 /** β of the propagator, fixed a priori: G ∝ t^−½ gives the square-root law at fixed participation. */
 export const PROPAGATOR_BETA = 0.5;
 const MAX_DISTANCE = 160;
+/** The placement offset τ0 is fitted at, before the offset's own fit (the spread barely moves the short-lag variance). */
+const FIRST_OFFSET_TICKS = 7;
 
 export interface CalibrateOptions {
   name?: string;
@@ -184,7 +186,7 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
   // bisection on the mean spread, then the news rate by one rescaling.
   let news = longRate;
   const shortTarget = (facts.variogram[0].variancePerSTicks2 + facts.variogram[1].variancePerSTicks2) / 2;
-  const shortAt = (tau: number) => mean(simulatedFacts(flowWith(7, news, tau), meta, fitDays, seed).map((f) => (f.variogram[0].variancePerSTicks2 + f.variogram[1].variancePerSTicks2) / 2));
+  const shortAt = (tau: number) => mean(simulatedFacts(flowWith(FIRST_OFFSET_TICKS, news, tau), meta, fitDays, seed).map((f) => (f.variogram[0].variancePerSTicks2 + f.variogram[1].variancePerSTicks2) / 2));
   let tLo = Math.log(0.5), tHi = Math.log(Math.max(tau0, 1));
   for (let i = 0; i < 5; i++) {
     const mid = (tLo + tHi) / 2;
@@ -195,7 +197,11 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
   }
   tau0 = Math.exp((tLo + tHi) / 2);
   const G0 = amplitude(tau0);
-  const spreadAt = (shift: number) => mean(simulatedFacts(flowWith(shift, news), meta, fitDays, seed).map((f) => f.meanSpreadTicks));
+  const spreads = new Map<number, number>();
+  const spreadAt = (shift: number): number => {
+    if (!spreads.has(shift)) spreads.set(shift, mean(simulatedFacts(flowWith(shift, news), meta, fitDays, seed).map((f) => f.meanSpreadTicks)));
+    return spreads.get(shift)!;
+  };
   let lo = 0, hi = 40;
   const target = facts.meanSpreadTicks;
   if (spreadAt(lo) >= target) hi = lo;

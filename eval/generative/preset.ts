@@ -34,7 +34,8 @@ export interface MarketPreset {
 }
 
 /** Regimes: each scales or shifts the calibrated preset (see REGIMES for what each changes). */
-export type RegimeName = "normal" | "calm" | "trending" | "mean-reverting" | "volatile" | "crisis";
+export const REGIME_NAMES = ["normal", "calm", "trending", "mean-reverting", "volatile", "crisis"] as const;
+export type RegimeName = (typeof REGIME_NAMES)[number];
 
 export interface Regime {
   name: RegimeName;

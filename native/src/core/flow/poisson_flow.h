@@ -60,9 +60,6 @@ class PoissonFlow final : public Flow {
 
   // Appends every add and cancel the flow makes to `out` (nullptr: none); executions are the book's trades.
   void record(std::vector<FlowMessage>* out) { record_ = out; }
-  // The reference price at tNs (anchored flows; the configured reference otherwise).
-  double reference(TsNs tNs) { return cfg_.anchored ? propagator_.at(tNs) : static_cast<double>(cfg_.referencePrice); }
-  const Propagator& propagator() const { return propagator_; }
 
  private:
   void schedule();

@@ -73,12 +73,6 @@ class Propagator {
     const double g = cfg_.impactTicks * (static_cast<double>(lots) / cfg_.unitLots) * (side == kBid ? 1.0 : -1.0);
     for (int j = 0; j < terms_; ++j) state_[j] += g * w_[j];
   }
-  // The kernel's value t seconds after one unit, ticks (for tests and reports).
-  double kernel(double tSec) const {
-    double g = 0.0;
-    for (int j = 0; j < terms_; ++j) g += w_[j] * std::exp(-tSec / tau_[j]);
-    return cfg_.impactTicks * g;
-  }
 
  private:
   void advance(TsNs tNs) {
