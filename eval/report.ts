@@ -152,6 +152,8 @@ function parentOrderText(summary: EvalSummary): string {
 function readingNoteHtml(summary: EvalSummary): string {
   const { setup } = summary;
   const reference = `<strong>${escapeHtml(setup.reference)}</strong>`;
+  // A preset reacts to the agent (its propagator); the hindsight schedule walks the recorded book without that reaction.
+  const reactive = setup.marketKind === "preset";
   const first = summary.comparisons[0];
   const bootstrap = first
     ? `The intervals are ${first.bootstrap.method} bootstrap ${bootstrapLevelText(summary)} intervals of the mean
@@ -170,10 +172,9 @@ same ${formatNumber(setup.episodes, "count")} episodes, with the same seeds and 
 reference (${reference}, or the best baseline) on the same episode, and a negative difference means the
 policy was cheaper. ${bootstrap}</p>
 <p><strong>Best in hindsight</strong> is not a policy that could run. For each episode it is the cheapest
-schedule of marketable orders found after the fact (${escapeHtml(summary.hindsight.method)}). It bounds what
-aggressive trading could have saved. A policy's <strong>hindsight share</strong> is the part of that saving
+schedule of marketable orders found after the fact (${escapeHtml(summary.hindsight.method)}). ${reactive ? "On this generative market the price reacts to the agent's own orders (the preset's propagator), which the hindsight schedule does not model: it is a reference point for what aggressive trading could have saved, not a bound." : "It bounds what aggressive trading could have saved."} A policy's <strong>hindsight share</strong> is the part of that saving
 (from ${reference}'s mean cost down to the hindsight mean) that the policy captured: 0% for ${reference}, 100% at
-the bound.</p>
+the hindsight mean.</p>
 </section>`;
 }
 
@@ -327,7 +328,7 @@ function shortfallTableHtml(summary: EvalSummary, colours: Map<string, string>):
     .map((c) => valueCell("td", c, summary.hindsight, 'data-row="hindsight"'))
     .join("");
   rows.push(
-    `<tr class="hindsight"><th scope="row">${swatchHtml(HINDSIGHT_COLOUR)}best in hindsight <span class="tag">bound</span></th>${hindsightCells}<td></td><td></td></tr>`,
+    `<tr class="hindsight"><th scope="row">${swatchHtml(HINDSIGHT_COLOUR)}best in hindsight <span class="tag">${summary.setup.marketKind === "preset" ? "reference point" : "bound"}</span></th>${hindsightCells}<td></td><td></td></tr>`,
   );
   return tableHtml(
     [text("Policy"), ...policyColumns.map(numeric)],
