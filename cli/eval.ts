@@ -82,9 +82,9 @@ export const evalConfigSchema = z
     market: market.default("default"),
     episodes: z.number().int().min(1).max(10_000_000).default(500),
     parent: z
-      .object({ side: z.enum(["buy", "sell"]).default("buy"), lots: z.number().int().min(1).default(20), horizon: duration.default(600e9), step: duration.default(10e9) })
+      .object({ side: z.enum(["buy", "sell"]).default("buy"), lots: z.number().int().min(1).default(2000), horizon: duration.default(600e9), step: duration.default(10e9) })
       .strict()
-      .default({ side: "buy", lots: 20, horizon: 600e9, step: 10e9 }),
+      .default({ side: "buy", lots: 2000, horizon: 600e9, step: 10e9 }),
     seed: z.number().int().min(0).max(2 ** 47).default(1),
     workers: z.number().int().min(0).max(256).optional(),
     batchSize: z.number().int().min(1).max(65_536).default(64),
@@ -202,7 +202,7 @@ export function addEvalOptions(command: Command, defaults: { episodes: number })
       .option("--market <market>", 'market: "default" (the GOOG preset of the generative market, regime normal), an imported .arrow file, or a .json/.yaml market config (kind "preset" picks a preset and regime)')
       .option("--episodes <K>", `episodes per policy (default ${defaults.episodes})`, wholeNumber(1))
       .addOption(new Option("--side <side>", "parent order side (default buy)").choices(["buy", "sell"]))
-      .option("--qty <lots>", "parent order size in lots (default 20: 2,000 shares on the GOOG preset)", wholeNumber(1))
+      .option("--qty <lots>", "parent order size in lots (default 2000: 2,000 shares on the GOOG preset, whose lot is one share)", wholeNumber(1))
       .option("--horizon <duration>", 'time to the horizon, e.g. "120s", "10m" (default 10m)', durationFlag)
       .option("--step <duration>", 'decision interval, e.g. "1s" (default 10s)', durationFlag)
       .option("--seed <n>", "episode e runs seed + e (default 1)", wholeNumber(0))

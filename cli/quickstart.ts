@@ -16,7 +16,7 @@ export function addQuickstartCommand(program: Command, io: CliIO): Command {
     .description(
       "The main job on the embedded default market. Until training exists that is `tranche eval` with every " +
         `baseline (TWAP, TWAP-passive, VWAP, POV, Almgren–Chriss, submit-and-leave) on ${QUICKSTART_EPISODES} ` +
-        "episodes of the generative market calibrated on the GOOG LOBSTER day (preset goog; latency and fees on), buying 20 lots " +
+        "episodes of the generative market calibrated on the GOOG LOBSTER day (preset goog; latency and fees on), buying 2,000 lots " +
         "(2,000 shares) over ten minutes in 10-second decisions: " +
         "the statistics table, then the run folder with the HTML report. Every `tranche eval` option applies.",
     );

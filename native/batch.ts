@@ -26,6 +26,14 @@ export interface PoissonFlowSpec {
   sizeP?: number;
   /** Market orders' size law, 1 + Geometric(marketSizeP) lots. Default: sizeP. */
   marketSizeP?: number;
+  /** Every market order exactly this many lots (replaces marketSizeP). */
+  marketLots?: number;
+  /**
+   * Limit sizes by distance, an empirical law (replaces sizeP for limit orders): a limit at distance d draws one of
+   * the equally likely sizes of row min(⌊(d − 1) / bucketTicks⌋, rows − 1) of `atomsLots` (each row the quantiles of
+   * a day's sizes at those distances; every row the same length).
+   */
+  limitSizes?: { bucketTicks: number; atomsLots: readonly (readonly number[])[] };
   referencePriceTicks?: number;
   seedDepth?: number;
   /**
@@ -33,6 +41,11 @@ export interface PoissonFlowSpec {
    * it replaces limitRatePerSec and distanceP.
    */
   distanceRatesPerSec?: readonly number[];
+  /**
+   * Limit orders per second per side that join the 1st, 2nd, … visible level of their side (queueing at a price
+   * already quoted); where the side has fewer levels, the order is placed by the distance law. Adds to the limit rate.
+   */
+  joinRatesPerSec?: readonly number[];
   /**
    * Cancels per resting order per second by its distance 1, 2, … ticks from the opposite quote (the last entry
    * beyond). When given, it replaces cancelRatePerSec.
@@ -387,6 +400,25 @@ function propagator(spec: PropagatorSpec): Record<string, number> {
   return out;
 }
 
+/** The limit-size law as the addon reads it: the rows flattened, with their width and bucket. */
+function sizeAtoms(law: NonNullable<PoissonFlowSpec["limitSizes"]>): Record<string, unknown> {
+  const rows = law?.atomsLots;
+  if (typeof law !== "object" || law === null || !Array.isArray(rows) || rows.length === 0 || rows.length > 10_000)
+    fail("flow.limitSizes must be { bucketTicks, atomsLots: [[sizes at distances 1..bucketTicks], …] } with 1 to 10,000 rows");
+  if (!(Number.isInteger(law.bucketTicks) && law.bucketTicks >= 1 && law.bucketTicks <= 100_000)) fail(`flow.limitSizes.bucketTicks must be a whole number >= 1, got ${String(law.bucketTicks)}`);
+  const width = Array.isArray(rows[0]) ? rows[0].length : 0;
+  if (width < 1 || width > 4096) fail(`flow.limitSizes.atomsLots[0] must list 1 to 4,096 sizes, got ${width}`);
+  const flat = new Float64Array(rows.length * width);
+  rows.forEach((row, r) => {
+    if (!Array.isArray(row) || row.length !== width) fail(`flow.limitSizes.atomsLots[${r}] must list ${width} sizes like row 0, got ${Array.isArray(row) ? row.length : typeof row}`);
+    row.forEach((q, i) => {
+      if (!(Number.isInteger(q) && q >= 1 && q <= 1e12)) fail(`flow.limitSizes.atomsLots[${r}][${i}] must be a whole number of lots >= 1, got ${String(q)}`);
+      flat[r * width + i] = q;
+    });
+  });
+  return { sizeAtomsLots: flat, sizeAtomsPerRow: width, sizeBucketTicks: law.bucketTicks };
+}
+
 /** The flow part of the flat config the addon reads (validated). */
 export function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec): Record<string, unknown> {
   switch (flow.kind) {
@@ -399,8 +431,11 @@ export function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec)
         const v = flow[key];
         if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
       }
-      const { kind: _kind, distanceRatesPerSec, cancelRatesPerSec, hawkes, propagator: reference, ...params } = flow;
+      const { kind: _kind, distanceRatesPerSec, cancelRatesPerSec, joinRatesPerSec, hawkes, propagator: reference, limitSizes, ...params } = flow;
       const out: Record<string, unknown> = { kind: "poisson", ...params };
+      if (params.marketLots !== undefined && !(Number.isInteger(params.marketLots) && params.marketLots >= 1 && params.marketLots <= 1e12))
+        fail(`flow.marketLots must be a whole number of lots >= 1, got ${String(params.marketLots)}`);
+      if (limitSizes !== undefined) Object.assign(out, sizeAtoms(limitSizes));
       if (distanceRatesPerSec !== undefined) {
         if (!Array.isArray(distanceRatesPerSec) || distanceRatesPerSec.length === 0 || distanceRatesPerSec.length > 10_000)
           fail("flow.distanceRatesPerSec must list 1 to 10,000 rates (limit orders per second per side at 1, 2, … ticks from the opposite quote)");
@@ -416,6 +451,13 @@ export function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec)
           if (!(r >= 0 && Number.isFinite(r))) fail(`flow.cancelRatesPerSec[${k}] must be a finite rate >= 0, got ${String(r)}`);
         });
         out.cancelRatesPerSec = Float64Array.from(cancelRatesPerSec);
+      }
+      if (joinRatesPerSec !== undefined) {
+        if (!Array.isArray(joinRatesPerSec) || joinRatesPerSec.length > 1000) fail("flow.joinRatesPerSec must list at most 1,000 rates (limit orders per second per side joining level 1, 2, …)");
+        joinRatesPerSec.forEach((r, k) => {
+          if (!(r >= 0 && Number.isFinite(r))) fail(`flow.joinRatesPerSec[${k}] must be a finite rate >= 0, got ${String(r)}`);
+        });
+        out.joinRatesPerSec = Float64Array.from(joinRatesPerSec);
       }
       if (hawkes !== undefined) {
         if (!(hawkes.branching >= 0 && hawkes.branching < 1)) fail(`flow.hawkes.branching must be in [0, 1) (a stationary process), got ${String(hawkes.branching)}`);

@@ -20,7 +20,7 @@ function impactTableHtml(r: FidelityResult): string {
 
 function impactSpec(r: FidelityResult): TopLevelSpec {
   const values = r.impact.flatMap((c) => c.points.map((p) => ({ participation: String(c.participation), units: p.units, impact: p.peakTicks, lo: p.peakTicks - 1.96 * p.peakSeTicks, hi: p.peakTicks + 1.96 * p.peakSeTicks })));
-  const x = { field: "units", type: "quantitative", scale: { type: "log" }, title: "metaorder size, lots" } as const;
+  const x = { field: "units", type: "quantitative", scale: { type: "log" }, title: "metaorder size, units (market orders of the preset)" } as const;
   return {
     $schema: SCHEMA, width: 520, height: 300, data: { values },
     layer: [
@@ -59,7 +59,7 @@ export function renderFidelityReport(r: FidelityResult): string {
 <p class="lede">Each within a factor of 1.5 of the day (the variogram at 30 minutes within 2). Depth is per level, the two sides averaged.</p>
 ${factsTableHtml(r)}</section>
 <section><h2>Metaorder impact</h2>
-<p class="lede">Buys of one lot each at fixed participation; impact is the paired difference of mid moves between the run with the
+<p class="lede">Buys of one unit (the preset's market-order size) each at fixed participation; impact is the paired difference of mid moves between the run with the
 metaorder and a control on the same random numbers. Passes when the exponent's bootstrap 95% interval lies in [0.3, 0.7], fewer than 1%
 of units go unexecuted and Y lies in [0.3, 3].</p>
 ${impactTableHtml(r)}

@@ -86,21 +86,22 @@ export interface ImpactStudyOptions {
   log?: (line: string) => void;
 }
 
-/** Paired metaorder runs on the preset: buys of one lot each at fixed participation of the day's traded volume. */
+/** Paired metaorder runs on the preset: buys of one unit (its market orders' size) each at fixed participation of the day's traded volume. */
 export function impactStudy(flow: Omit<PoissonFlowSpec, "kind">, preset: MarketPreset, options: ImpactStudyOptions = {}): ImpactCurve[] {
   const participations = options.participations ?? [0.1, 0.25];
   const sizes = options.sizes ?? [5, 10, 20, 50, 100, 200];
   const runs = options.runs ?? 300, seed = options.seed ?? 1_000_000, warmupS = options.warmupS ?? 600;
   const { sigmaDayTicks, volumeDayLots, volumePerSLots } = preset.targets;
+  const unitLots = preset.instrument.unitLots;
   const sim = new FlowSim(flow);
   const rng = new Rng(seed);
   return participations.map((phi) => {
-    const intervalS = 1 / (phi * volumePerSLots);
+    const intervalS = unitLots / (phi * volumePerSLots);
     const perSize: { peak: Float64Array; at2T: Float64Array }[] = [];
     const points = sizes.map((units, s) => {
       const T = units * intervalS;
       const seeds = Array.from({ length: runs }, (_, i) => seed + 7919 * s + 104_729 * Math.round(phi * 1000) + i);
-      const r = sim.impactRuns({ seeds, side: 0, units, unitLots: 1, warmupNs: warmupS * 1e9, intervalNs: intervalS * 1e9, checkpointsNs: [T * 1e9, 2 * T * 1e9] });
+      const r = sim.impactRuns({ seeds, side: 0, units, unitLots, warmupNs: warmupS * 1e9, intervalNs: intervalS * 1e9, checkpointsNs: [T * 1e9, 2 * T * 1e9] });
       const peak: number[] = [], at2T: number[] = [];
       let unexecuted = 0;
       for (let i = 0; i < runs; i++) {
@@ -113,9 +114,9 @@ export function impactStudy(flow: Omit<PoissonFlowSpec, "kind">, preset: MarketP
       const sd = Math.sqrt(mean(peak.map((x) => (x - m) ** 2)));
       const point: ImpactPoint = {
         units, durationS: T, runs: peak.length, peakTicks: m, peakSeTicks: sd / Math.sqrt(peak.length), at2TTicks: mean(at2T),
-        y: m / (sigmaDayTicks * Math.sqrt(units / volumeDayLots)), unexecutedShare: unexecuted / (units * runs),
+        y: m / (sigmaDayTicks * Math.sqrt((units * unitLots) / volumeDayLots)), unexecutedShare: unexecuted / (units * runs),
       };
-      options.log?.(`  participation ${phi}: ${units} lots over ${T.toFixed(0)} s: impact ${m.toFixed(2)} ± ${point.peakSeTicks.toFixed(2)} ticks, Y ${point.y.toFixed(2)}, at 2T ${(point.at2TTicks / m).toFixed(2)} of the peak`);
+      options.log?.(`  participation ${phi}: ${units} units over ${T.toFixed(0)} s: impact ${m.toFixed(2)} ± ${point.peakSeTicks.toFixed(2)} ticks, Y ${point.y.toFixed(2)}, at 2T ${(point.at2TTicks / m).toFixed(2)} of the peak`);
       return point;
     });
     const logQ = sizes.map(Math.log);
@@ -177,7 +178,7 @@ export interface FidelityOptions extends ImpactStudyOptions {
 export function runFidelity(preset: MarketPreset, regimeName: string, flow: Omit<PoissonFlowSpec, "kind">, day: StylizedFacts, options: FidelityOptions = {}): FidelityResult {
   const factsDays = options.factsDays ?? 8;
   options.log?.(`stylized facts: ${factsDays} simulated days`);
-  const models = simulatedFacts(flow, { tickSize: preset.instrument.tickSize, unitLots: preset.instrument.unitLots, durationS: preset.targets.durationS }, factsDays, (options.seed ?? 1) + 500);
+  const models = simulatedFacts(flow, { tickSize: preset.instrument.tickSize, durationS: preset.targets.durationS }, factsDays, (options.seed ?? 1) + 500);
   const facts = factsTable(day, models);
   options.log?.("impact: paired metaorder runs");
   const impact = impactStudy(flow, preset, options);

@@ -25,7 +25,7 @@ export interface MarketPreset {
   name: string;
   description: string;
   source: { symbol: string; date: string; file: string; messages: number; calibratedAt: string };
-  /** The preset's instrument: its lot is `unitLots` of the day's lots (one order = one lot). */
+  /** The preset's instrument: the day's tick and lot; `unitLots` lots are one unit, the size of its market orders and of the impact protocol's. */
   instrument: { tickSize: number; lotSize: number; unitLots: number };
   flow: Omit<PoissonFlowSpec, "kind">;
   targets: PresetTargets;

@@ -18,6 +18,7 @@
 #include "../src/core/flow/l2_replay.h"
 #include "../src/core/flow/lobster_replay.h"
 #include "../src/core/flow/poisson_flow.h"
+#include "../src/core/models/propagator.h"
 #include "../src/core/op_stream.h"
 #include "../src/core/rng.h"
 
@@ -787,6 +788,58 @@ static void testCalibratedPoissonLaws() {
   }
 }
 
+static void testPropagatorDecay() {
+  // The kernel's decay without a libm call agrees with std::exp to 2 ulp over the range it meets.
+  double worst = 0.0;
+  for (double x = 0.0; x <= 700.0; x = x * 1.01 + 1e-9) {
+    const double want = std::exp(-x), got = Propagator::expNeg(x);
+    worst = std::max(worst, std::fabs(got - want) / want);
+  }
+  CHECK(worst < 4.5e-16);
+  CHECK(Propagator::expNeg(0.0) == 1.0);
+}
+
+static void testLimitSizeLawAndThinning() {
+  BookConfig bc;
+  // Sizes by distance: distances 5-6 draw from {7, 9}, distances beyond from {100}. Orders arrive 5-8 ticks from the
+  // opposite quote, so the spread stays at least 5 and the table's cancel rate of 2/s at distances 1-4 never
+  // applies: it must not slow the flow (the thinning bound starts at the spread).
+  PoissonFlowConfig fc;
+  fc.distanceRatesPerSec = {0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0};
+  fc.cancelRatesPerSec = {2.0, 2.0, 2.0, 2.0, 0.1};
+  fc.marketRatePerSec = 0.0;
+  fc.seedDepth = 0;
+  fc.sizeAtomsLots = {7, 9, 100, 100};
+  fc.sizeAtomsPerRow = 2;
+  fc.sizeBucketTicks = 6;
+  fc.referencePrice = 1000;
+  PoissonFlow flow(fc);
+  Book book(bc);
+  flow.reset(book, 0, 3);
+  std::vector<FlowMessage> adds;
+  flow.record(&adds);
+  int nullEvents = 0, events = 0;
+  while (flow.nextTime() < static_cast<TsNs>(20000e9)) {
+    const size_t before = adds.size();
+    const uint32_t resting = book.orderCount();
+    flow.step(book);
+    ++events;
+    nullEvents += adds.size() == before && book.orderCount() == resting ? 1 : 0;
+  }
+  std::map<Lots, int> sizes;
+  int n = 0;
+  for (const FlowMessage& m : adds)
+    if (m.type == 1) ++sizes[m.qty], ++n;
+  // Half the limit rate is at distances 5-6 (7 or 9 lots), half beyond (100 lots).
+  CHECK(sizes.size() == 3);
+  CHECK(std::fabs(sizes[7] / static_cast<double>(n) - 0.25) < 0.02);
+  CHECK(std::fabs(sizes[9] / static_cast<double>(n) - 0.25) < 0.02);
+  CHECK(std::fabs(sizes[100] / static_cast<double>(n) - 0.5) < 0.02);
+  // Every resting order cancels at 0.1/s: with the bound at the spread no draw is null (one of 2/s would make 95%
+  // of the cancel draws null events).
+  CHECK(nullEvents == 0);
+}
+
 int main() {
   testMatchingBasics();
   testOpStreamRejectsMalformed();
@@ -799,6 +852,8 @@ int main() {
   testBatch();
   testFeatureFeed();
   testCalibratedPoissonLaws();
+  testPropagatorDecay();
+  testLimitSizeLawAndThinning();
   for (bool slow : {false, true}) {
     testExecutionTask(false, slow);
     testExecutionTask(true, slow);

@@ -54,7 +54,7 @@ function tableRow(out: string, label: string): string[] {
 }
 
 // Small runs: ten one-second decisions.
-const SMALL = ["--horizon", "10s", "--step", "1s"];
+const SMALL = ["--horizon", "10s", "--step", "1s", "--qty", "500"]; // 500 shares of the GOOG preset: every baseline completes in 10 s
 
 describe("tranche eval: a run", () => {
   it("prints the table of every policy, the hindsight bound and the reference, and writes the run folder", async () => {
@@ -70,10 +70,10 @@ describe("tranche eval: a run", () => {
     expect(config.episodes).toBe(6);
     expect(config.seed).toBe(3);
     expect(config.policies).toEqual([...DEFAULT_POLICIES]);
-    expect(config.parent).toEqual({ side: "buy", lots: 20, horizon: 10e9, step: 1e9 });
+    expect(config.parent).toEqual({ side: "buy", lots: 500, horizon: 10e9, step: 1e9 });
     expect(config.market).toEqual(DEFAULT_MARKET);
     expect(config.out).toBe(out);
-    expect(s.setup).toMatchObject({ side: "buy", parentLots: 20, marketKind: "preset", horizonSteps: 10, stepNs: 1e9, episodes: 6, seed: 3, reference: "twap", hasTimeOfDay: false });
+    expect(s.setup).toMatchObject({ side: "buy", parentLots: 500, marketKind: "preset", horizonSteps: 10, stepNs: 1e9, episodes: 6, seed: 3, reference: "twap", hasTimeOfDay: false });
     expect(s.episodes.seeds).toEqual([3, 4, 5, 6, 7, 8]);
 
     // The table: a row per policy in the order asked for, the reference, the bound, and the JSON's numbers.
@@ -112,7 +112,7 @@ describe("tranche eval: a run", () => {
     const out = join(freshParent(), "run");
     const r = await tranche("eval", "--episodes", "4", ...SMALL, "--side", "sell", "--policies", "twap,twap-passive", "--workers", "0", "--out", out);
     expect(r.code).toBe(0);
-    expect(r.out).toContain("parent: sell 20 lots over 10 s in 1 s decisions");
+    expect(r.out).toContain("parent: sell 500 lots over 10 s in 1 s decisions");
     const s = summaryOf(out);
     expect(s.setup.side).toBe("sell");
     expect(s.policies.every((m) => Number.isFinite(m.shortfallBps.mean) && m.completionRate === 1)).toBe(true);
@@ -286,10 +286,10 @@ describe("tranche eval: a parent the book cannot complete", () => {
   it("writes the run folder, then exits 1 naming the problem", async () => {
     const dir = mkdtempSync(join(tmpdir(), "tranche-eval-nostats-"));
     const out: string[] = [], err: string[] = [];
-    const code = await main(["eval", "--qty", "3000", "--horizon", "10s", "--episodes", "4", "--workers", "0", "--out", join(dir, "run")], { print: (l) => out.push(l), printError: (l) => err.push(l) });
+    const code = await main(["eval", "--qty", "300000", "--horizon", "10s", "--episodes", "4", "--workers", "0", "--out", join(dir, "run")], { print: (l) => out.push(l), printError: (l) => err.push(l) });
     expect(code).toBe(1);
     expect(err.join("\n")).toMatch(/NO_STATISTICS: only 0 of 4 episodes were completed by every policy/);
-    expect(err.join("\n")).toMatch(/hint: the book could not absorb 3000 lots within 10 s/);
+    expect(err.join("\n")).toMatch(/hint: the book could not absorb 300000 lots within 10 s/);
     expect(existsSync(join(dir, "run", "summary.json"))).toBe(true);
     const s = JSON.parse(readFileSync(join(dir, "run", "summary.json"), "utf8")) as { best: string | null; policies: { completionRate: number }[] };
     expect(s.best).toBeNull();

@@ -16,7 +16,7 @@ async function quickstart(...argv: string[]): Promise<{ code: number; out: strin
 
 describe("tranche quickstart", () => {
   const root = mkdtempSync(join(tmpdir(), "tranche-quickstart-"));
-  const small = ["--episodes", "12", "--horizon", "20s", "--workers", "0"];
+  const small = ["--episodes", "12", "--horizon", "20s", "--qty", "500", "--workers", "0"];
 
   it("evaluates every baseline, prints the table and writes the report", async () => {
     const r = await quickstart(...small, "--out", join(root, "a"));
@@ -29,7 +29,7 @@ describe("tranche quickstart", () => {
     const s = JSON.parse(readFileSync(join(root, "a", "summary.json"), "utf8")) as EvalSummary;
     expect(s.setup.marketKind).toBe("preset");
     expect(s.setup.market).toMatch(/preset goog .*regime normal/);
-    expect(s.setup.parentLots).toBe(20);
+    expect(s.setup.parentLots).toBe(500);
     expect(s.setup.horizonSteps).toBe(2);
     // The table prints the JSON's numbers.
     expect(r.out).toMatch(new RegExp(`\\btwap +${s.policies[0].shortfallBps.mean.toFixed(2)} `));

@@ -130,7 +130,7 @@ describe("the generative flow: propagator impact", () => {
 
   function impacts(side: 0 | 1) {
     const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
-    const res = new FlowSim(flow).impactRuns({ seeds, side, units, unitLots: 1, warmupNs: 1800 * S, intervalNs: 1 * S, checkpointsNs: checkpointsS.map((s) => s * S) });
+    const res = new FlowSim(flow).impactRuns({ seeds, side, units, unitLots: preset.instrument.unitLots, warmupNs: 1800 * S, intervalNs: 1 * S, checkpointsNs: checkpointsS.map((s) => s * S) });
     const C = checkpointsS.length;
     return checkpointsS.map((_, c) => {
       const d = seeds.map((_, r) => res.meta[r * C + c] - res.control[r * C + c]).filter(Number.isFinite);
@@ -212,7 +212,7 @@ describe("the generative flow: bad input", () => {
 
 describe("the generative flow: the GOOG preset's stylized facts", () => {
   it("has a mean spread within a factor 1.5 of the calibration target over one simulated day", () => {
-    const [facts] = simulatedFacts(preset.flow, { tickSize: preset.instrument.tickSize, unitLots: preset.instrument.unitLots, durationS: 23_400 }, 1, 1);
+    const [facts] = simulatedFacts(preset.flow, { tickSize: preset.instrument.tickSize, durationS: 23_400 }, 1, 1);
     const target = preset.targets.meanSpreadTicks;
     // Measured: 28.1 ticks (target 27.3).
     expect(facts.meanSpreadTicks).toBeGreaterThan(target / 1.5);

@@ -44,9 +44,17 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
   f.distanceP = numberOr(o, "distanceP", f.distanceP);
   f.sizeP = numberOr(o, "sizeP", f.sizeP);
   f.marketSizeP = numberOr(o, "marketSizeP", f.marketSizeP);
+  f.marketLots = static_cast<Lots>(numberOr(o, "marketLots", 0));
+  if (o.Get("sizeAtomsLots").IsTypedArray()) {
+    const Napi::Float64Array atoms = o.Get("sizeAtomsLots").As<Napi::Float64Array>();
+    for (size_t i = 0; i < atoms.ElementLength(); ++i) f.sizeAtomsLots.push_back(static_cast<Lots>(atoms[i]));
+    f.sizeAtomsPerRow = static_cast<int>(numberOr(o, "sizeAtomsPerRow", 0));
+    f.sizeBucketTicks = static_cast<int>(numberOr(o, "sizeBucketTicks", 1));
+  }
   f.referencePrice = static_cast<Tick>(numberOr(o, "referencePriceTicks", static_cast<double>(f.referencePrice)));
   f.seedDepth = static_cast<int>(numberOr(o, "seedDepth", f.seedDepth));
-  for (auto [key, table] : {std::pair{"distanceRatesPerSec", &f.distanceRatesPerSec}, std::pair{"cancelRatesPerSec", &f.cancelRatesPerSec}}) {
+  for (auto [key, table] : {std::pair{"distanceRatesPerSec", &f.distanceRatesPerSec}, std::pair{"cancelRatesPerSec", &f.cancelRatesPerSec},
+                            std::pair{"joinRatesPerSec", &f.joinRatesPerSec}}) {
     const Napi::Value v = o.Get(key);
     if (!v.IsTypedArray()) continue;
     const Napi::Float64Array rates = v.As<Napi::Float64Array>();

@@ -159,6 +159,11 @@ void Market::flushCommands() {
 }
 
 void Market::arrive(const AgentCommand& cmd) {
+  handle(cmd);
+  if (flow_) flow_->onAgentOrder(book_, now_);
+}
+
+void Market::handle(const AgentCommand& cmd) {
   AgentSlot& s = slots_[cmd.slot];
   --pendingFor_[cmd.slot];
   if (cmd.kind == AgentCommandKind::kCancel) {

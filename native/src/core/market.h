@@ -163,7 +163,9 @@ class Market {
     TsNs arrivalNs;
     AgentCommand cmd;
   };
+  // An agent command reaching the exchange: handled, then the flow is told the book changed.
   void arrive(const AgentCommand& cmd);
+  void handle(const AgentCommand& cmd);
   void place(AgentSlot& s, const AgentCommand& cmd);
   void collectTrades();
   void recordTop();

@@ -2,7 +2,7 @@
 // messages, and the estimators the calibration uses read the recording as they read a real day.
 import { describe, expect, it } from "vitest";
 import { FlowSim, type PoissonFlowSpec } from "../../../native/index.js";
-import { cancelRatesByDistance, modalOrderSize, placementFromMid } from "../../../eval/generative/calibrate.js";
+import { cancelRatesByDistance, joinRatesByLevel, limitSizeLaw, modalOrderSize, placementFromMid } from "../../../eval/generative/calibrate.js";
 import { dayFromRecording } from "../../../eval/microstructure/day.js";
 import { fitHawkes } from "../../../eval/microstructure/hawkes.js";
 import { marketOrders } from "../../../eval/microstructure/spread.js";
@@ -35,15 +35,33 @@ sim.record(60);
     for (const d of [18, 22, 26]) expect(est[d - 1], `distance ${d}`).toBeGreaterThan(0.05 / 1.25), expect(est[d - 1]).toBeLessThan(0.05 * 1.25);
   });
 
-  it("finds the placement law's support and its rate per side", () => {
+  it("finds the placement law's support and its rate per side, adds at a quoted price counted as joins", () => {
     const est = placementFromMid(day, 60);
-    const total = est.reduce((s, x) => s + x, 0);
-    console.log(`placement from the mid: ${est.slice(0, 30).map((x) => x.toFixed(3)).join(" ")}`);
-    // The mid sits near the reference (no impact, no news), so the table comes back within a tick or two of its support.
-    expect(total).toBeGreaterThan(0.9 * 2.0); // 20 distances × 0.1 per side per second
-    expect(total).toBeLessThan(1.1 * 2.0);
+    const joins = joinRatesByLevel(day);
+    const placed = est.reduce((s, x) => s + x, 0), joined = joins.reduce((s, x) => s + x, 0);
+    console.log(`placement from the mid: ${est.slice(0, 30).map((x) => x.toFixed(3)).join(" ")}; joins by level: ${joins.map((x) => x.toFixed(3)).join(" ")}`);
+    // The mid sits near the reference (no impact, no news), so the table comes back within a tick or two of its support;
+    // the adds that land on a price already quoted are the joins, and together they carry the whole rate.
+    expect(placed + joined).toBeGreaterThan(0.9 * 2.0); // 20 distances × 0.1 per side per second
+    expect(placed + joined).toBeLessThan(1.1 * 2.0);
+    expect(joined).toBeGreaterThan(0);
     const inside = est.slice(3, 26).reduce((s, x) => s + x, 0);
-    expect(inside / total).toBeGreaterThan(0.9);
+    expect(inside / placed).toBeGreaterThan(0.9);
+  });
+
+  it("finds the size law by distance of a stream whose sizes depend on distance", () => {
+    // Sizes 3 or 7 lots at distances 1-10 from the reference, 50 beyond.
+    const sized = new FlowSim({ ...flow, limitSizes: { bucketTicks: 10, atomsLots: [[3, 7], [50, 50]] } });
+    sized.reset(9);
+    sized.advanceTo(600e9);
+    sized.record(60);
+    sized.advanceTo(3 * 3600e9);
+    const law = limitSizeLaw(dayFromRecording(sized.takeRecording(), { symbol: "SIM", tickSize: 0.01, lotSize: 1 }), { bucketTicks: 5, atoms: 4, maxDistance: 30 });
+    console.log(`size atoms by 5-tick bucket: ${law.atomsLots.map((r) => r.join("/")).join(" ")}`);
+    // Distances 1-5 from the mid: the small sizes in equal shares; 16-20: 50 lots only. Between, the mid's few ticks
+    // from the reference blur the boundary (measured: 3/4/7/25 at 6-10, 24/50/50/50 at 11-15).
+    expect(law.atomsLots[0]).toEqual([3, 3, 7, 7]);
+    expect(law.atomsLots[3]).toEqual([50, 50, 50, 50]);
   });
 
   it("finds the unit, and the Hawkes branching and decay of market orders", () => {

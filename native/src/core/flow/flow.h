@@ -23,6 +23,8 @@ class Flow {
   virtual void onAgentTrade(const Book& book, const Trade& trade) { (void)book, (void)trade; }
   // One agent order took `qty` lots on `side` at `tNs` in total: replays move prices by their impact model.
   virtual void onAgentTook(Side side, Lots qty, TsNs tNs) { (void)side, (void)qty, (void)tNs; }
+  // An agent order arrived at `tNs` and changed the book: flows whose event rates depend on it redraw.
+  virtual void onAgentOrder(const Book& book, TsNs tNs) { (void)book, (void)tNs; }
   // Volume printed by the flow's own tape since its reset, by aggressor side, for trades the book does not
   // match itself (an L2 replay moves its book by depth rows; its trades only advance queues). 0 for flows
   // whose trades happen in the book.

@@ -15,12 +15,39 @@ PoissonFlow::PoissonFlow(const PoissonFlowConfig& cfg)
   live_.reserve(1024);
   double total = 0.0;
   for (double r : cfg_.distanceRatesPerSec) distanceCdf_.push_back(total += r);
-  limitRate_ = 2.0 * (distanceCdf_.empty() ? cfg_.limitRatePerSec : total);
+  double joins = 0.0;
+  for (double r : cfg_.joinRatesPerSec) joinCdf_.push_back(joins += r);
+  limitPerSide_ = joins + (distanceCdf_.empty() ? cfg_.limitRatePerSec : total);
+  limitRate_ = 2.0 * limitPerSide_;
   cancelMax_ = cfg_.cancelRatePerSec;
-  if (!cfg_.cancelRatesPerSec.empty()) {
-    cancelMax_ = *std::max_element(cfg_.cancelRatesPerSec.begin(), cfg_.cancelRatesPerSec.end());
-    for (double r : cfg_.cancelRatesPerSec) cancelKeep_.push_back(cancelMax_ > 0.0 ? r / cancelMax_ : 0.0);
-  }
+  cancelRates_ = cfg_.cancelRatesPerSec;
+  cancelSuffixMax_.assign(cancelRates_.size(), 0.0);
+  for (size_t k = cancelRates_.size(); k-- > 0;)
+    cancelSuffixMax_[k] = std::max(cancelRates_[k], k + 1 < cancelRates_.size() ? cancelSuffixMax_[k + 1] : 0.0);
+  if (cfg_.sizeAtomsPerRow > 0) sizeRows_ = cfg_.sizeAtomsLots.size() / static_cast<size_t>(cfg_.sizeAtomsPerRow);
+}
+
+Tick PoissonFlow::levelPrice(const Book& book, Side side, size_t level) {
+  Tick p = side == kBid ? book.bestBid() : book.bestAsk();
+  for (size_t l = 1; l < level && p != kNoBid && p != kNoAsk; ++l) p = book.nextLevel(side, p);
+  return p;
+}
+
+Lots PoissonFlow::drawLimitSize(Tick distance) {
+  if (sizeRows_ == 0) return 1 + rng_.geometricLog(logSize_);
+  const size_t row = std::min(static_cast<size_t>(std::max<Tick>(distance - 1, 0) / cfg_.sizeBucketTicks), sizeRows_ - 1);
+  return cfg_.sizeAtomsLots[row * static_cast<size_t>(cfg_.sizeAtomsPerRow) + rng_.below(static_cast<uint64_t>(cfg_.sizeAtomsPerRow))];
+}
+
+// Thinning (Lewis & Shedler 1979) needs a rate no resting order exceeds until the next event. A resting bid is at
+// least the spread below the best ask (an ask above the best bid), so the table's maximum over distances from the
+// spread on bounds every order, and is far below the table's overall maximum, which sits inside the spread.
+double PoissonFlow::cancelBound(const Book& book) const {
+  if (cancelRates_.empty()) return cancelMax_;
+  const Tick bid = book.bestBid(), ask = book.bestAsk();
+  const size_t last = cancelRates_.size() - 1;
+  if (bid == kNoBid || ask == kNoAsk) return cancelRates_[last];  // every order then cancels at the last entry's rate
+  return cancelSuffixMax_[static_cast<size_t>(std::clamp<Tick>(ask - bid - 1, 0, static_cast<Tick>(last)))];
 }
 
 Tick PoissonFlow::drawDistance() {
@@ -46,12 +73,12 @@ void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
       const Side side = static_cast<Side>(s);
       const Tick price = side == kBid ? cfg_.referencePrice - d : cfg_.referencePrice + d;
       const OrderId id = nextId_++;
-      const uint32_t idx = book.addUnmapped(id, side, price, 1 + rng_.geometricLog(logSize_));
+      const uint32_t idx = book.addUnmapped(id, side, price, drawLimitSize(d));
       if (idx != kNil) live_.push_back(Placed{idx, id});
     }
   }
   if (clustered()) scheduleMarket();
-  schedule();
+  schedule(book, startNs);
 }
 
 namespace {
@@ -86,50 +113,62 @@ Tick PoissonFlow::quoteFrom(const Book& book, Side side) const {
   return cfg_.referencePrice;
 }
 
-void PoissonFlow::schedule() {
+// Draws the next event from `fromNs` with the rates the book now gives (every stream is memoryless, so a redraw
+// at any instant is exact).
+void PoissonFlow::schedule(const Book& book, TsNs fromNs) {
+  cancelDraw_ = cancelBound(book);
   if (clustered()) {
-    // Limits and cancels: memoryless, redrawn from now with the rate the book now gives.
-    const double rate = limitRate_ + cancelMax_ * static_cast<double>(live_.size());
-    nextOther_ = rate > 0.0 ? after(lastNs_, rng_.exponential(rate)) : std::numeric_limits<TsNs>::max();
+    // Limits and cancels; the clustered market orders keep their own clock.
+    const double rate = limitRate_ + cancelDraw_ * static_cast<double>(live_.size());
+    nextOther_ = rate > 0.0 ? after(fromNs, rng_.exponential(rate)) : std::numeric_limits<TsNs>::max();
     next_ = std::min(nextOther_, nextMarket_);
     return;
   }
-  const double total = limitRate_ + 2.0 * cfg_.marketRatePerSec +
-                       cancelMax_ * static_cast<double>(live_.size());
-  if (!(total > 0.0)) {
-    next_ = std::numeric_limits<TsNs>::max();  // nothing left to happen
-    return;
-  }
-  // Clamp before converting: an absurdly small rate must not overflow the clock.
-  const double gapNs = std::min(std::ceil(rng_.exponential(total) * 1e9), 1e18);
-  next_ = gapNs >= static_cast<double>(std::numeric_limits<TsNs>::max() - next_) ? std::numeric_limits<TsNs>::max()
-                                                                                   : next_ + static_cast<TsNs>(gapNs);
+  const double total = limitRate_ + 2.0 * cfg_.marketRatePerSec + cancelDraw_ * static_cast<double>(live_.size());
+  next_ = total > 0.0 ? after(fromNs, rng_.exponential(total)) : std::numeric_limits<TsNs>::max();  // else nothing left to happen
+}
+
+void PoissonFlow::onAgentOrder(const Book& book, TsNs tNs) {
+  // A narrower spread can lift an order's cancel rate above the pending draw's bound: redraw from now.
+  if (cancelBound(book) > cancelDraw_) schedule(book, std::max(tNs, lastNs_));
 }
 
 void PoissonFlow::step(Book& book) {
   const double limit = limitRate_, market = clustered() ? 0.0 : 2.0 * cfg_.marketRatePerSec;
-  const double cancel = cancelMax_ * static_cast<double>(live_.size());
+  const double cancel = cancelDraw_ * static_cast<double>(live_.size());
+  lastNs_ = next_;
   if (clustered() && next_ == nextMarket_) {
     // A market order of the Hawkes stream: it excites the ones after it.
     Rng& rng = marketRng();
     const Side side = static_cast<Side>(rng.next() & 1);
     OrderResult r{};
-    book.market(0, side, 1 + rng.geometricLog(logMarketSize_), &r);
+    book.market(0, side, drawMarketSize(rng), &r);
     if (cfg_.anchored) propagator_.onMarket(side, r.filled, next_);
     excitation_ = excitation_ * std::exp(-cfg_.hawkesDecayPerSec * static_cast<double>(next_ - lastMarketNs_) * 1e-9) +
                   cfg_.hawkesBranching * cfg_.hawkesDecayPerSec;
-    lastMarketNs_ = lastNs_ = next_;
+    lastMarketNs_ = next_;
     scheduleMarket();
-    schedule();
+    schedule(book, lastNs_);
     return;
   }
-  lastNs_ = next_;
   const double u = rng_.uniform() * (limit + market + cancel);
   const Side side = static_cast<Side>(rng_.next() & 1);
   if (u < limit) {
-    const Tick d = drawDistance();
+    // A join of a quoted level, or a price by the distance law.
+    Tick joined = kNoBid;
+    if (!joinCdf_.empty()) {
+      const double v = rng_.uniform() * limitPerSide_;
+      if (v < joinCdf_.back()) joined = levelPrice(book, side, 1 + static_cast<size_t>(std::upper_bound(joinCdf_.begin(), joinCdf_.end(), v) - joinCdf_.begin()));
+      if (joined == kNoAsk) joined = kNoBid;
+    }
+    Tick d = joined == kNoBid ? drawDistance() : 0;
     Tick price;
-    if (cfg_.anchored) {
+    if (joined != kNoBid) {
+      price = joined;
+      // Its size follows its distance from the reference (or from the opposite quote), as a placed order's would.
+      const double r = cfg_.anchored ? propagator_.at(next_) : static_cast<double>(quoteFrom(book, side));
+      d = std::max<Tick>(1, side == kBid ? static_cast<Tick>(std::ceil(r)) - price : price - static_cast<Tick>(std::floor(r)));
+    } else if (cfg_.anchored) {
       // Anchored to the reference, never through the opposite quote.
       const double r = propagator_.at(next_);
       if (side == kBid) {
@@ -145,14 +184,14 @@ void PoissonFlow::step(Book& book) {
     }
     const OrderId id = nextId_++;
     // Priced off the opposite quote it never crosses; resting unmapped, it is cancelled by arena index.
-    const Lots qty = 1 + rng_.geometricLog(logSize_);
+    const Lots qty = drawLimitSize(d);
     const uint32_t idx = book.addUnmapped(id, side, price, qty);
     if (idx != kNil) {
       live_.push_back(Placed{idx, id});
       if (record_) record_->push_back(FlowMessage{next_, 1, side, price, qty, id});
     }
   } else if (u < limit + market) {
-    book.market(0, side, 1 + rng_.geometricLog(logMarketSize_), nullptr);
+    book.market(0, side, drawMarketSize(rng_), nullptr);
   } else {
     // Uniform choice among resting orders; ids already filled by market orders are discarded as drawn.
     while (!live_.empty()) {
@@ -162,13 +201,13 @@ void PoissonFlow::step(Book& book) {
       live_.pop_back();
       const RestingOrder& r = book.at(o.idx);
       if (r.id == o.id) {
-        if (!cancelKeep_.empty()) {
-          // Thinning: the order drawn cancels with its distance's rate over the highest; otherwise nothing happens.
+        if (!cancelRates_.empty()) {
+          // Thinning: the order drawn cancels with its distance's rate over the bound; otherwise nothing happens.
           const Tick opp = r.side == kBid ? book.bestAsk() : book.bestBid();
-          const size_t k = opp == kNoAsk || opp == kNoBid ? cancelKeep_.size() - 1
-                           : static_cast<size_t>(std::clamp<Tick>((r.side == kBid ? opp - r.price : r.price - opp) - 1, 0,
-                                                                  static_cast<Tick>(cancelKeep_.size()) - 1));
-          if (rng_.uniform() >= cancelKeep_[k]) {
+          const size_t last = cancelRates_.size() - 1;
+          const size_t k = opp == kNoAsk || opp == kNoBid ? last
+                           : static_cast<size_t>(std::clamp<Tick>((r.side == kBid ? opp - r.price : r.price - opp) - 1, 0, static_cast<Tick>(last)));
+          if (rng_.uniform() * cancelDraw_ >= cancelRates_[k]) {
             live_.push_back(o);
             std::swap(live_[i], live_.back());
             break;
@@ -180,7 +219,7 @@ void PoissonFlow::step(Book& book) {
       }
     }
   }
-  schedule();
+  schedule(book, lastNs_);
 }
 
 } // namespace tranche

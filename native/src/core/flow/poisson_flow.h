@@ -22,11 +22,21 @@ struct PoissonFlowConfig {
   double distanceP = 0.15;         // limit price = opposite quote ∓ (1 + Geometric(p)) ticks
   double sizeP = 0.3;              // order size = 1 + Geometric(p) lots
   double marketSizeP = 0.0;        // market orders' own size law (0: sizeP)
+  Lots marketLots = 0;             // when > 0, every market order is exactly this many lots
+  // Limit sizes by distance, the day's empirical law: a limit at distance d draws one of the `sizeAtomsPerRow`
+  // equally likely sizes of row min((d − 1) / sizeBucketTicks, rows − 1) of sizeAtomsLots (the quantiles of the
+  // day's sizes at that distance). Empty: 1 + Geometric(sizeP) lots at every distance.
+  std::vector<Lots> sizeAtomsLots;
+  int sizeAtomsPerRow = 0;
+  int sizeBucketTicks = 1;
   Tick referencePrice = 10000;     // where an empty side quotes from
   int seedDepth = 20;              // levels per side seeded at reset, one order each
   // CST: limit orders per second per side at distance k + 1 ticks from the opposite quote. When given, it
   // replaces limitRatePerSec and distanceP.
   std::vector<double> distanceRatesPerSec;
+  // Limit orders per second per side that join the l-th visible level of their side (l = 1, 2, …): traders who
+  // queue at a price already quoted. Where the side has fewer levels, the order is placed by the distance law.
+  std::vector<double> joinRatesPerSec;
   // Market orders (both sides together, each side with probability ½) as a Hawkes process with intensity
   // 2·marketRatePerSec + n Σ β e^{−β(t − t_i)}; n = 0 keeps the plain Poisson stream.
   double hawkesBranching = 0.0;
@@ -57,14 +67,22 @@ class PoissonFlow final : public Flow {
   void reset(Book& book, TsNs startNs, uint64_t seed) override;
   // The agent's market volume moves the reference like anyone's.
   void onAgentTook(Side side, Lots qty, TsNs tNs) override { propagator_.onMarket(side, qty, tNs); }
+  // An agent order changed the book: its spread may have narrowed, which raises the cancel rates' bound.
+  void onAgentOrder(const Book& book, TsNs tNs) override;
 
   // Appends every add and cancel the flow makes to `out` (nullptr: none); executions are the book's trades.
   void record(std::vector<FlowMessage>* out) { record_ = out; }
 
  private:
-  void schedule();
+  void schedule(const Book& book, TsNs fromNs);
   void scheduleMarket();
   Tick drawDistance();
+  Lots drawLimitSize(Tick distance);
+  // The price of the `level`-th level (1-based) of `side`, or kNoBid / kNoAsk where the side has fewer.
+  static Tick levelPrice(const Book& book, Side side, size_t level);
+  Lots drawMarketSize(Rng& rng) { return cfg_.marketLots > 0 ? cfg_.marketLots : 1 + rng.geometricLog(logMarketSize_); }
+  // The highest cancel rate any resting order can have now: orders rest at least a spread from the opposite quote.
+  double cancelBound(const Book& book) const;
   Tick quoteFrom(const Book& book, Side side) const;
   // Market orders on a clock of their own: a Hawkes stream, or any stream of an anchored flow.
   bool clustered() const { return cfg_.hawkesBranching > 0.0 || cfg_.anchored; }
@@ -82,12 +100,17 @@ class PoissonFlow final : public Flow {
   TsNs next_ = 0;
   OrderId nextId_ = 1;
   std::vector<double> distanceCdf_;  // cumulative distance rates, for the table law
-  double cancelMax_ = 0.0;           // the cancel rate resting orders are drawn at
-  std::vector<double> cancelKeep_;   // by distance: the share of draws that cancel
+  std::vector<double> joinCdf_;      // cumulative join rates by level
+  double limitPerSide_ = 0.0;        // limit orders per second per side: joins, then the distance law
+  double cancelMax_ = 0.0;           // the cancel rate resting orders are drawn at (without a table)
+  std::vector<double> cancelRates_;  // by distance from the opposite quote (the table, if given)
+  std::vector<double> cancelSuffixMax_;  // max of cancelRates_ over distances ≥ k + 1: the thinning bound
+  double cancelDraw_ = 0.0;          // the bound the pending draw was made with
+  size_t sizeRows_ = 0;
   double limitRate_ = 0.0;           // limit orders per second, both sides
   // The clustered market stream has its own clock: the other streams' rate changes with the book, this one
   // with its own history only.
-  TsNs lastNs_ = 0;          // the time the other streams were last drawn from
+  TsNs lastNs_ = 0;          // the time of the last event
   TsNs nextOther_ = 0;
   TsNs nextMarket_ = 0;
   double excitation_ = 0.0;  // Hawkes intensity above the background at lastMarketNs_

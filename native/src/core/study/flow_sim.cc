@@ -67,6 +67,7 @@ Lots FlowSim::market(Side side, Lots qty) {
   if (rec_) snapshot(from);  // its executions are messages like anyone's
   book_.clearTrades();
   flow_.onAgentTook(side, r.filled, now_);
+  flow_.onAgentOrder(book_, now_);
   return r.filled;
 }
 
