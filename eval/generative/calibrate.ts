@@ -281,7 +281,8 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
   log(`market orders: ${times.length} (visible and hidden), ${volumePerS.toFixed(3)} units of ${unit} lots/s; Hawkes n ${hawkes.n.toFixed(3)}, β ${hawkes.beta.toFixed(1)}/s`);
   const placement = placementFromMid(day);
   const joins = joinRatesByLevel(day);
-  const cancels = cancelRatesByDistance(day);
+  // Sparse distances pool their neighbours until they hold 2,000 unit-seconds of resting volume (GOOG: 200,000 shares·s).
+  const cancels = cancelRatesByDistance(day, MAX_DISTANCE, 2000 * unit);
   const sizes = limitSizeLaw(day);
   // News as ±J-tick jumps, J a tenth of the mean spread: the same variance in 1/J² of the draws, finer than the book shows.
   const newsTicks = Math.max(1, Math.round(facts.meanSpreadTicks / 10));

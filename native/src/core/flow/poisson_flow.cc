@@ -165,9 +165,11 @@ void PoissonFlow::step(Book& book) {
     Tick price;
     if (joined != kNoBid) {
       price = joined;
-      // Its size follows its distance from the reference (or from the opposite quote), as a placed order's would.
-      const double r = cfg_.anchored ? propagator_.at(next_) : static_cast<double>(quoteFrom(book, side));
-      d = std::max<Tick>(1, side == kBid ? static_cast<Tick>(std::ceil(r)) - price : price - static_cast<Tick>(std::floor(r)));
+      // Its size follows its distance from the mid, as the day's sizes were measured (the side it joins is quoted; an
+      // empty opposite side measures from the touch).
+      const Tick bid = book.bestBid(), ask = book.bestAsk();
+      const double mid = bid != kNoBid && ask != kNoAsk ? 0.5 * static_cast<double>(bid + ask) : static_cast<double>(price);
+      d = std::max<Tick>(1, side == kBid ? static_cast<Tick>(std::ceil(mid)) - price : price - static_cast<Tick>(std::floor(mid)));
     } else if (cfg_.anchored) {
       // Anchored to the reference, never through the opposite quote.
       const double r = propagator_.at(next_);
