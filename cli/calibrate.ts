@@ -20,15 +20,18 @@ interface CalibrateCommandOptions {
  * ten minutes; at 1 USDT, 98% of limit orders arrive within 160 ticks of the mid (the model's distance table). */
 export const L2_TICK_MULTIPLE = 100;
 
-/** The day to calibrate on: a LOBSTER import as it is, a Binance depth import replayed into L3 messages on a coarser tick. */
-function readDay(file: string, tickMultiple: number | undefined, io: CliIO): { day: L3Day; unitLots?: number } {
+/**
+ * The day a preset is calibrated on or compared with: a LOBSTER import as it is, a Binance depth import replayed into
+ * L3 messages on a coarser tick (`tickMultiple` native ticks; default L2_TICK_MULTIPLE).
+ */
+export function readCalibrationDay(file: string, tickMultiple: number | undefined, io: Pick<CliIO, "print">): { day: L3Day; unitLots?: number; tickMultiple?: number } {
   const meta = openDataFile(file).meta;
   if (meta.kind === "l2") {
     const m = tickMultiple ?? L2_TICK_MULTIPLE;
     const day = loadL2Day(file, { tickMultiple: m });
     const unitLots = meanMarketOrderSize(day);
     io.print(`an L2 stream: its depth diffs and trades read as L3 messages on a tick of ${m} native ticks (${+(day.tickSize).toPrecision(6)}); one unit = the mean market order, ${unitLots} lots`);
-    return { day, unitLots };
+    return { day, unitLots, tickMultiple: m };
   }
   if (tickMultiple !== undefined && tickMultiple !== 1) throw new UsageError("--tick-multiple applies to an L2 (Binance depth) file; a LOBSTER day calibrates on its own tick");
   return { day: readL3Day(file) };
@@ -40,9 +43,10 @@ function run(command: Command, io: CliIO): number {
   const o = command.opts<CalibrateCommandOptions>();
   if (o.out === undefined || !o.out.endsWith(".json")) throw new UsageError(`-o <preset.json> is required and must end in .json${o.out ? ` (got ${o.out})` : ""}`);
   const t0 = performance.now();
-  const { day, unitLots } = readDay(files[0], o.tickMultiple, io);
+  const { day, unitLots, tickMultiple } = readCalibrationDay(files[0], o.tickMultiple, io);
   io.print(`calibrating on ${day.symbol} ${day.date}: ${day.t.length.toLocaleString("en-US")} messages over ${(day.t[day.t.length - 1] / 60).toFixed(1)} min`);
   const preset = calibrate(day, files[0], { name: o.name, unitLots, log: (line) => io.print(line) });
+  if (tickMultiple !== undefined) preset.source.tickMultiple = tickMultiple;
   const f = preset.fit;
   io.print("fit:");
   for (const [k, v] of Object.entries(f)) io.print(`  ${k.padEnd(24)} ${typeof v === "number" ? +v.toPrecision(4) : v}`);

@@ -8,7 +8,7 @@ import { stylizedFacts } from "../eval/microstructure/facts.js";
 import { runFidelity } from "../eval/generative/fidelity.js";
 import { renderFidelityReport } from "../eval/generative/fidelity-report.js";
 import { loadPreset, presetFlow } from "../eval/generative/preset.js";
-import { readL3Day } from "./analyze.js";
+import { readCalibrationDay } from "./calibrate.js";
 import { UsageError, wholeNumber, workAction, type CliIO } from "./program.js";
 
 interface FidelityFlags {
@@ -22,12 +22,12 @@ interface FidelityFlags {
 function run(command: Command, io: CliIO): number {
   if (command.args.length !== 1) throw new UsageError(`expected one preset (a shipped name such as goog, or a preset .json), got ${command.args.length}`);
   const o = command.opts<FidelityFlags>();
-  if (o.day === undefined) throw new UsageError("--day <day.arrow> is required: the imported LOBSTER day the preset is compared with");
+  if (o.day === undefined) throw new UsageError("--day <day.arrow> is required: the imported LOBSTER day (or Binance depth stream) the preset is compared with");
   if (!o.out.endsWith(".html")) throw new UsageError(`--out must end in .html (got ${o.out})`);
   const t0 = performance.now();
   const preset = loadPreset(command.args[0]);
   const flow = presetFlow(preset, o.regime);
-  const day = stylizedFacts(readL3Day(o.day));
+  const day = stylizedFacts(readCalibrationDay(o.day, preset.source.tickMultiple, io).day);
   const result = runFidelity(preset, o.regime, flow, day, { runs: o.runs, factsDays: o.days, log: (l) => io.print(l) });
   io.print("");
   for (const f of result.facts) io.print(`  ${f.fact.padEnd(40)} day ${f.day.toFixed(2).padStart(9)}  model ${f.model.toFixed(2).padStart(9)}  ×${f.ratio.toFixed(2)}  ${f.pass ? "pass" : "FAIL"}`);
@@ -58,7 +58,7 @@ export function addFidelityCommand(program: Command, io: CliIO): Command {
     )
     .usage("<preset> --day <day.arrow> [--regime <name>] [--out fidelity.html]")
     .allowExcessArguments()
-    .option("--day <day.arrow>", "the imported LOBSTER day to compare with")
+    .option("--day <day.arrow>", "the imported LOBSTER day (or Binance depth stream) to compare with")
     .option("--regime <name>", "regime of the preset", "normal")
     .option("--out <file.html>", "where to write the report (the JSON goes beside it)", "fidelity.html")
     .option("--runs <n>", "paired runs per metaorder size (default 300)", wholeNumber(10))

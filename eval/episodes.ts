@@ -5,7 +5,7 @@
 import { ExecutionVectorEnv } from "../env/execution.js";
 import { loadMarket, localTimeOfDayS, type LoadedMarket, type MarketConfig } from "../env/markets.js";
 import type { EpisodeStarts, ExecutionTaskSpec } from "../native/index.js";
-import { bestInHindsight } from "./hindsight.js";
+import { bestInHindsight, hasHorizonPrice } from "./hindsight.js";
 import { buildPolicy, type BuiltPolicy, type PolicySpec } from "./policies.js";
 
 /** What every unit of a run shares: built once per worker. */
@@ -183,7 +183,13 @@ export class UnitRunner {
     const eta = impact?.kind === "linear" ? (impact.permanentTicks ?? 0) : 0;
     const hindsightBps = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      hindsightBps[i] = bestInHindsight(depth.subarray(i * steps * levels * 2, (i + 1) * steps * levels * 2), steps, levels, {
+      const path = depth.subarray(i * steps * levels * 2, (i + 1) * steps * levels * 2);
+      // A market whose side the parent takes is empty at the horizon has no price to complete at: no bound (NaN).
+      if (!hasHorizonPrice(path, steps, levels)) {
+        hindsightBps[i] = NaN;
+        continue;
+      }
+      hindsightBps[i] = bestInHindsight(path, steps, levels, {
         side: task.side,
         parentLots: task.parentLots,
         arrivalMidTicks: arrival[i],

@@ -137,6 +137,11 @@ function deepestPrice(depth: Float64Array, k: number, levels: number): number {
   return i < 0 ? NaN : depth[2 * i];
 }
 
+/** Whether the horizon's snapshot (the last of `steps`) has a price on the side the parent takes. */
+export function hasHorizonPrice(depth: Float64Array, steps: number, levels: number): boolean {
+  return Number.isFinite(deepestPrice(depth, steps - 1, levels));
+}
+
 function checkShape(depth: Float64Array, steps: number, levels: number, c: HindsightCosts): void {
   if (!(depth instanceof Float64Array) || depth.length !== steps * levels * 2) throw new RangeError(`bestInHindsight: depth must hold steps × levels × 2 = ${steps * levels * 2} values, got ${depth?.length}`);
   if (!Number.isSafeInteger(c.parentLots) || c.parentLots < 1) throw new RangeError(`bestInHindsight: parentLots must be a whole number >= 1, got ${c.parentLots}`);

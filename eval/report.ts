@@ -450,7 +450,7 @@ function chartSpecs(summary: EvalSummary, colours: Map<string, string>): ReportC
 function costDistributionSpec(summary: EvalSummary, colours: Map<string, string>): TopLevelSpec {
   const rows = [...summary.policies.map((p) => p.policy), HINDSIGHT_LABEL];
   const costsOf = (row: string): number[] =>
-    row === HINDSIGHT_LABEL ? summary.episodes.hindsightBps : (summary.episodes.shortfallBps[row] ?? []);
+    row === HINDSIGHT_LABEL ? summary.episodes.hindsightBps.map((x) => x ?? NaN) : (summary.episodes.shortfallBps[row] ?? []);
   // A deterministic jitter (golden-ratio sequence over the episode index) keeps the page reproducible.
   const episodes = rows.flatMap((row) =>
     costsOf(row)

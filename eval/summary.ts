@@ -82,7 +82,8 @@ export const HINDSIGHT_METHOD =
   "decisions and inventory left, on the realised path of the same episode without the agent: an order of q lots at a " +
   "decision walks that decision's recorded book (20 levels; past them, the horizon's deepest level), with the taker fee, " +
   "and the book refills between decisions; a replay's linear permanent impact shifts later prices (other impact shapes " +
-  "are not in it). No policy could run it: it sees the future book.";
+  "are not in it). No policy could run it: it sees the future book. An episode whose horizon book is empty on the parent's " +
+  "side has no bound and is left out of it.";
 
 /** Builds the summary JSON of a run. Statistics use the episodes every policy completed; completion uses all. */
 export function summarizeRun(o: RunOutcome): EvalSummary {
@@ -94,11 +95,15 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
   const cc = commonCosts(o);
   const { common, costs, means, refIndex, bestIndex } = cc;
   const column = (p: number, field: RecordField, rows: readonly number[] = common) => Float64Array.from(rows, (e) => o.records[p][e * F + FIELD[field]]);
-  const hindsight = Float64Array.from(common, (e) => o.hindsightBps[e]);
+  // The bound exists where the horizon's book had a price on the parent's side (a generative market's side can empty).
+  const bounded = common.filter((e) => Number.isFinite(o.hindsightBps[e]));
+  const hindsight = Float64Array.from(bounded, (e) => o.hindsightBps[e]);
   const n = common.length;
   const mean = (x: Float64Array) => x.reduce((a, b) => a + b, 0) / x.length;
-  // The saving the hindsight bound shows against the reference; a reference already below the bound has none to share.
-  const available = means[refIndex] - (n > 0 ? mean(hindsight) : NaN);
+  // The saving the hindsight bound shows against the reference, on the episodes that have one; a reference already
+  // below the bound has none to share.
+  const refCost = (e: number) => o.records[refIndex][e * F + FIELD.shortfallBps];
+  const available = bounded.length > 0 ? mean(Float64Array.from(bounded, refCost)) - mean(hindsight) : NaN;
 
   const policies: PolicyMetrics[] = spec.policies.map((ps, p) => {
     const entry = POLICIES[ps.name];
@@ -169,7 +174,7 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
     statisticsEpisodes: n,
     best: bestIndex >= 0 ? labels[bestIndex] : null,
     comparisons,
-    hindsight: { method: HINDSIGHT_METHOD, shortfallBps: n > 0 ? summarize(hindsight) : emptySummary() },
+    hindsight: { method: HINDSIGHT_METHOD, shortfallBps: hindsight.length > 0 ? summarize(hindsight) : emptySummary() },
     trajectories,
     almgrenChriss: { kappaPerS, remaining: acCurve },
     episodes: {
@@ -177,7 +182,7 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
       startTimeOfDayS: Array.from(start, (s) => (Number.isFinite(s) ? s : null)),
       shortfallBps: Object.fromEntries(labels.map((l, p) => [l, Array.from(column(p, "shortfallBps", range(episodes)))])),
       incomplete: Object.fromEntries(labels.map((l, p) => [l, Array.from(column(p, "incomplete", range(episodes)))])),
-      hindsightBps: Array.from(o.hindsightBps),
+      hindsightBps: Array.from(o.hindsightBps, (x) => (Number.isFinite(x) ? x : null)),
     },
     timing: o.timing,
   };

@@ -123,7 +123,8 @@ export interface EvalSummary {
     shortfallBps: Record<string, number[]>;
     /** 1 where the policy's episode ended with lots the book could not absorb. */
     incomplete: Record<string, number[]>;
-    hindsightBps: number[];
+    /** null where the horizon's book was empty on the parent's side (no bound). */
+    hindsightBps: (number | null)[];
   };
   timing: { seconds: number; envSeconds: number; workers: number; batchSize: number };
 }

@@ -28,7 +28,7 @@ const FIRST_OFFSET_TICKS = 7;
 export interface CalibrateOptions {
   name?: string;
   description?: string;
-  /** Simulated days per evaluation of the simulated moments. Default 6. */
+  /** Simulated days per evaluation of the simulated moments. Default 6 of a 6.5-hour day; more of a shorter stream (at most 60). */
   fitDays?: number;
   seed?: number;
   /** Lots in one unit, the size of the model's market orders. Default: the day's most common limit-order size (GOOG: 100 shares). */
@@ -267,10 +267,13 @@ function longLagRate(f: StylizedFacts): number {
 /** Calibrates the generative market on `day` (an imported LOBSTER day) and returns the preset. */
 export function calibrate(day: L3Day, file: string, options: CalibrateOptions = {}): MarketPreset {
   const log = options.log ?? (() => {});
-  const fitDays = options.fitDays ?? 6, seed = options.seed ?? 1;
+  const seed = options.seed ?? 1;
   if (day.t.length < 10_000) throw new EvalError("INVALID_OPTION", `the day has ${day.t.length} messages; calibration needs at least 10,000. Fix: calibrate on a full trading day`);
   const facts = stylizedFacts(day);
   const T = facts.durationS;
+  // Six GOOG-length days of simulated moments; a shorter stream gets as many of its own length (at most 60), so the
+  // fitted moments are as precise.
+  const fitDays = options.fitDays ?? Math.min(60, Math.max(6, Math.round((6 * 23_400) / T)));
   const unit = options.unitLots ?? modalOrderSize(day);
   const mo = facts.marketOrdersWithHidden;
   // Market orders of one unit each, at the rate that carries the day's traded volume.
@@ -314,48 +317,60 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
     anchored: true,
     propagator: { impactTicks: amplitude(tau), tau0Sec: tau, beta: PROPAGATOR_BETA, memorySec: 86_400, unitLots: unit, newsPerSec: news, newsTicks },
   });
-  // Simulated moments: τ0 by bisection (in log) on the variance per second at 1 and 10 s (a shorter kernel passes more
-  // of each order's shift to the mid at short lags; G0 follows τ0, so the square-root magnitude stays), the offset by
-  // bisection on the mean spread, then the news rate by one rescaling.
+  // Simulated moments, in two rounds (the news carries variance at every lag, so τ0 is fitted again under the rescaled
+  // news): τ0 by bisection (in log, 0.5 s to 10 minutes) on the variance per second at 1 and 10 s (a shorter kernel
+  // passes more of each order's shift to the mid at short lags; G0 follows τ0, so the square-root magnitude stays),
+  // the offset by bisection on the mean spread (first round), then the news rate by rescaling to the long lags.
   let news = longRate / (newsTicks * newsTicks);
   const shortTarget = (facts.variogram[0].variancePerSTicks2 + facts.variogram[1].variancePerSTicks2) / 2;
-  const shortAt = (tau: number) => mean(simulatedFacts(flowWith(FIRST_OFFSET_TICKS, news, tau), meta, fitDays, seed).map((f) => (f.variogram[0].variancePerSTicks2 + f.variogram[1].variancePerSTicks2) / 2));
-  let tLo = Math.log(0.5), tHi = Math.log(Math.max(tau0, 1));
-  for (let i = 0; i < 5; i++) {
-    const mid = (tLo + tHi) / 2;
-    const v = shortAt(Math.exp(mid));
-    if (!Number.isFinite(v)) {
-      throw new EvalError(
-        "INVALID_OPTION",
-        `the model fitted to ${day.symbol} empties a side of its simulated book (its mid variance at 1-10 s is undefined at τ0 ${Math.exp(mid).toFixed(2)} s), so the calibration cannot fit it`,
-        "the calibration fits LOBSTER days; on the Binance BTCUSDT sample (11 minutes, a one-tick spread at 1 USDT) it does not converge yet",
-      );
+  let shift = FIRST_OFFSET_TICKS;
+  const shortAt = (tau: number) => mean(simulatedFacts(flowWith(shift, news, tau), meta, fitDays, seed).map((f) => (f.variogram[0].variancePerSTicks2 + f.variogram[1].variancePerSTicks2) / 2));
+  const fitTau0 = (): number => {
+    let tLo = Math.log(0.5), tHi = Math.log(600);
+    for (let i = 0; i < 7; i++) {
+      const mid = (tLo + tHi) / 2;
+      const v = shortAt(Math.exp(mid));
+      if (!Number.isFinite(v)) {
+        throw new EvalError(
+          "INVALID_OPTION",
+          `the model fitted to ${day.symbol} empties a side of its simulated book (its mid variance at 1-10 s is undefined at τ0 ${Math.exp(mid).toFixed(2)} s), so the calibration cannot fit it`,
+          "check the day's book is two-sided through most of it (`tranche data analyze`), or calibrate on a longer stretch",
+        );
+      }
+      log(`  τ0 ${Math.exp(mid).toFixed(2)} s: variance per s at 1-10 s ${v.toFixed(2)} (day ${shortTarget.toFixed(2)})`);
+      if (v < shortTarget) tHi = mid;
+      else tLo = mid;
     }
-    log(`  τ0 ${Math.exp(mid).toFixed(2)} s: variance per s at 1-10 s ${v.toFixed(2)} (day ${shortTarget.toFixed(2)})`);
-    if (v < shortTarget) tHi = mid;
-    else tLo = mid;
-  }
-  tau0 = Math.exp((tLo + tHi) / 2);
-  const G0 = amplitude(tau0);
-  const spreads = new Map<number, number>();
-  const spreadAt = (shift: number): number => {
-    if (!spreads.has(shift)) spreads.set(shift, mean(simulatedFacts(flowWith(shift, news), meta, fitDays, seed).map((f) => f.meanSpreadTicks)));
-    return spreads.get(shift)!;
+    return Math.exp((tLo + tHi) / 2);
   };
-  let lo = 0, hi = 40;
-  const target = facts.meanSpreadTicks;
-  if (spreadAt(lo) >= target) hi = lo;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    const s = spreadAt(mid);
-    log(`  offset ${mid} ticks: mean spread ${s.toFixed(1)} (day ${target.toFixed(1)})`);
-    if (s < target) lo = mid;
-    else hi = mid;
+  const fitOffset = (): number => {
+    const spreads = new Map<number, number>();
+    const spreadAt = (offset: number): number => {
+      if (!spreads.has(offset)) spreads.set(offset, mean(simulatedFacts(flowWith(offset, news), meta, fitDays, seed).map((f) => f.meanSpreadTicks)));
+      return spreads.get(offset)!;
+    };
+    let lo = 0, hi = 40;
+    const target = facts.meanSpreadTicks;
+    if (spreadAt(lo) >= target) hi = lo;
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      const s = spreadAt(mid);
+      log(`  offset ${mid} ticks: mean spread ${s.toFixed(1)} (day ${target.toFixed(1)})`);
+      if (s < target) lo = mid;
+      else hi = mid;
+    }
+    return Math.abs(spreadAt(lo) - target) <= Math.abs(spreadAt(hi) - target) ? lo : hi;
+  };
+  let simLong = longRate;
+  for (let round = 1; round <= 2; round++) {
+    log(`round ${round}:`);
+    tau0 = fitTau0();
+    if (round === 1) shift = fitOffset();
+    simLong = mean(simulatedFacts(flowWith(shift, news), meta, fitDays, seed).map(longLagRate));
+    news = news * (longRate / simLong);
+    log(`  news ${news.toFixed(2)} jumps/s (long-lag variance ${simLong.toFixed(2)} → ${longRate.toFixed(2)} ticks²/s)`);
   }
-  const shift = Math.abs(spreadAt(lo) - target) <= Math.abs(spreadAt(hi) - target) ? lo : hi;
-  const simulated = simulatedFacts(flowWith(shift, news), meta, fitDays, seed);
-  const simLong = mean(simulated.map(longLagRate));
-  news = news * (longRate / simLong);
+  const G0 = amplitude(tau0);
   log(`τ0 ${tau0.toFixed(2)} s, G0 ${G0.toFixed(2)} ticks per unit; placement offset ${shift} ticks; news ${news.toFixed(2)} jumps/s (long-lag variance ${simLong.toFixed(2)} → ${longRate.toFixed(2)} ticks²/s)`);
   return {
     format: PRESET_FORMAT,

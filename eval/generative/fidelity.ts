@@ -41,7 +41,8 @@ export function factsTable(day: StylizedFacts, models: readonly StylizedFacts[])
   add("market orders per s", day.marketOrdersWithHidden.total.perS, mean(models.map((f) => f.marketOrders.total.perS)));
   add("traded lots per s", day.marketOrdersWithHidden.total.lotsPerS, mean(models.map((f) => f.marketOrders.total.lotsPerS)));
   day.variogram.forEach((v, i) => {
-    if (v.lagS > 1800) return;
+    // A lag the day is too short for (the Binance sample runs 11 minutes) has nothing to compare.
+    if (v.lagS > 1800 || !Number.isFinite(v.variancePerSTicks2)) return;
     const label = v.lagS >= 60 ? `${v.lagS / 60} min` : `${v.lagS} s`;
     add(`mid variance per s at ${label}, ticks²/s`, v.variancePerSTicks2, mean(models.map((f) => f.variogram[i].variancePerSTicks2)), v.lagS >= 1800 ? 2 : 1.5);
   });

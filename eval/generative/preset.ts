@@ -24,7 +24,8 @@ export interface MarketPreset {
   format: typeof PRESET_FORMAT;
   name: string;
   description: string;
-  source: { symbol: string; date: string; file: string; messages: number; calibratedAt: string };
+  /** The data it was calibrated on; `tickMultiple`: native ticks per model tick, for an L2 stream read on a coarser tick. */
+  source: { symbol: string; date: string; file: string; messages: number; calibratedAt: string; tickMultiple?: number };
   /** The preset's instrument: the day's tick and lot; `unitLots` lots are one unit, the size of its market orders and of the impact protocol's. */
   instrument: { tickSize: number; lotSize: number; unitLots: number };
   flow: Omit<PoissonFlowSpec, "kind">;
@@ -106,7 +107,7 @@ export function presetsDir(): string {
   return join(dir, "presets");
 }
 
-export const SHIPPED_PRESETS = ["goog"] as const;
+export const SHIPPED_PRESETS = ["goog", "btcusdt"] as const;
 
 /** Reads a preset by shipped name ("goog") or from a .json file, checking its shape. */
 export function loadPreset(nameOrFile: string): MarketPreset {

@@ -8,7 +8,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ZI_MARKET } from "../../eval/defaults.js";
 import { FIELD, RECORD_FIELDS } from "../../eval/episodes.js";
 import { evaluate, type Evaluation } from "../../eval/harness.js";
-import { bestInHindsight } from "../../eval/hindsight.js";
+import { bestInHindsight, hasHorizonPrice } from "../../eval/hindsight.js";
 import { parsePolicies } from "../../eval/policies.js";
 import { checkRunFolder, writeRunFolder } from "../../eval/run-folder.js";
 import { holm } from "../../eval/stats.js";
@@ -195,5 +195,13 @@ describe("bestInHindsight", () => {
   it("sells against the bids", () => {
     const depth = Float64Array.from([99, 10]);
     expect(bestInHindsight(depth, 1, 1, { ...costs, side: "sell" }).costBps).toBeCloseTo(100, 12);
+  });
+
+  it("has no bound where the horizon's book is empty on the parent's side, and says so", () => {
+    // Decision 0 quotes 101 × 10; the horizon's side is empty (a generative market's side can empty in a burst).
+    const depth = Float64Array.from([101, 10, NaN, 0]);
+    expect(hasHorizonPrice(depth, 2, 1)).toBe(false);
+    expect(hasHorizonPrice(Float64Array.from([101, 10, 102, 5]), 2, 1)).toBe(true);
+    expect(() => bestInHindsight(depth, 2, 1, costs)).toThrow(/horizon's book is empty/);
   });
 });
