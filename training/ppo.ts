@@ -5,7 +5,11 @@
 // ppo.py and Stable-Baselines3's PPO; where they treat a truncated episode as a terminated one, this follows
 // Gymnasium's semantics instead (bootstrap from V(s) on truncation, never on termination), and the next-step
 // autoreset's reset steps are left out of the loss.
+import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
+import type { ExecutionVectorEnv } from "../env/execution.js";
+import { Rng } from "../env/rng.js";
+import { ActorCritic, NORMALIZER_EPS, RunningMeanStd } from "./network.js";
 
 // ---- hyperparameters ------------------------------------------------------------------------------------------
 
@@ -149,4 +153,237 @@ export function explainedVariance(values: ArrayLike<number>, returns: ArrayLike<
   let vr = 0, vd = 0;
   for (let k = 0; k < n; k++) (vr += (returns[k] - mr) ** 2), (vd += (returns[k] - values[k] - md) ** 2);
   return vr === 0 ? NaN : 1 - vd / vr;
+}
+
+// ---- the run: rollouts and updates ---------------------------------------------------------------------------
+
+/** What one update logs, with the names practitioners know (CleanRL's). */
+export interface UpdateMetrics {
+  update: number;
+  globalStep: number;
+  learningRate: number;
+  /** Mean implementation shortfall of the episodes that ended in this rollout, bps (the negated return). */
+  episodeIsBps: number;
+  episodes: number;
+  policyLoss: number;
+  valueLoss: number;
+  entropy: number;
+  approxKl: number;
+  clipfrac: number;
+  explainedVariance: number;
+  /** Environment steps per second over the rollout and update together. */
+  stepsPerSecond: number;
+  /** Shares of the update's wall time: environment stepping, inference (sampling), learning. */
+  timeShares: { env: number; inference: number; update: number };
+}
+
+/** The vector env PPO drives: the Gymnasium contract with MultiDiscrete actions and next-step autoreset. */
+export type PpoEnv = Pick<ExecutionVectorEnv, "numEnvs" | "singleObservationSpace" | "singleActionSpace" | "reset" | "step" | "resetMask">;
+
+export interface TrainResult {
+  network: ActorCritic;
+  observationStats: RunningMeanStd;
+  metrics: UpdateMetrics[];
+}
+
+/** Samples one action per dimension from each row's logits (softmax), with the run's own seeded stream. */
+function sampleActions(logits: Float32Array, rows: number, dims: readonly number[], rng: Rng, out: Int32Array): void {
+  const width = dims.reduce((a, b) => a + b, 0);
+  for (let r = 0; r < rows; r++) {
+    let from = r * width;
+    dims.forEach((n, d) => {
+      let max = -Infinity;
+      for (let j = 0; j < n; j++) max = Math.max(max, logits[from + j]);
+      let total = 0;
+      for (let j = 0; j < n; j++) total += Math.exp(logits[from + j] - max);
+      let u = rng.uniform() * total, pick = n - 1;
+      for (let j = 0; j < n; j++) {
+        u -= Math.exp(logits[from + j] - max);
+        if (u < 0) {
+          pick = j;
+          break;
+        }
+      }
+      out[r * dims.length + d] = pick;
+      from += n;
+    });
+  }
+}
+
+/**
+ * Trains an actor-critic on `env` with PPO. Each update: a rollout of `rolloutSteps` steps of every env (actions
+ * sampled from the policy on normalised observations), GAE, then `updateEpochs` passes of `minibatches` minibatches
+ * of the clipped objective with Adam and global gradient-norm clipping, stopping early once approx_kl passes
+ * `targetKl`. Rewards are scaled by the running standard deviation of the discounted return (Gymnasium's
+ * NormalizeReward); the metrics report the episodes' shortfall unscaled.
+ */
+export async function trainPpo(env: PpoEnv, config: PpoConfig, onUpdate?: (m: UpdateMetrics) => void): Promise<TrainResult> {
+  const N = env.numEnvs, T = config.rolloutSteps, F = env.singleObservationSpace.shape[0];
+  const dims = Array.from(env.singleActionSpace.nvec);
+  const D = dims.length;
+  const network = new ActorCritic({ observationSize: F, actionDims: dims, hiddenSizes: config.hiddenSizes, seed: config.seed });
+  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-5);
+  const observationStats = new RunningMeanStd(F);
+  const returnStats = new RunningMeanStd(1);
+  const rng = new Rng(config.seed);
+
+  const obsBuf = new Float32Array(T * N * F), actBuf = new Int32Array(T * N * D), logpBuf = new Float32Array(T * N);
+  const rollout: Rollout = {
+    steps: T, numEnvs: N, rewards: new Float32Array(T * N), values: new Float32Array(T * N),
+    terminated: new Uint8Array(T * N), truncated: new Uint8Array(T * N), resetMask: new Uint8Array(T * N),
+  };
+  const normalized = new Float32Array(N * F), actions = new Int32Array(N * D);
+  const discounted = new Float64Array(N), episodeReturn = new Float64Array(N);
+  const metrics: UpdateMetrics[] = [];
+  const updates = Math.max(1, Math.floor(config.totalSteps / (N * T)));
+
+  let [obs] = env.reset({ seed: config.seed });
+  let globalStep = 0;
+  for (let update = 1; update <= updates; update++) {
+    const started = performance.now();
+    let envMs = 0, inferenceMs = 0;
+    const lr = config.annealLearningRate ? config.learningRate * (1 - (update - 1) / updates) : config.learningRate;
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+    let endedReturns = 0, ended = 0;
+
+    // Rollout.
+    for (let t = 0; t < T; t++) {
+      const i0 = performance.now();
+      observationStats.update(obs, N);
+      observationStats.normalize(obs, N, normalized);
+      obsBuf.set(normalized, t * N * F);
+      const [logits, values] = tf.tidy(() => {
+        const x = tf.tensor2d(normalized, [N, F]);
+        return [network.logits(x).dataSync() as Float32Array, network.value(x).dataSync() as Float32Array];
+      });
+      sampleActions(logits, N, dims, rng, actions);
+      actBuf.set(actions, t * N * D);
+      rollout.values.set(values, t * N);
+      // log π(a|s) of the sampled actions, from the same logits.
+      const width = logits.length / N;
+      for (let i = 0; i < N; i++) {
+        let lp = 0, from = i * width;
+        dims.forEach((n, d) => {
+          let max = -Infinity;
+          for (let j = 0; j < n; j++) max = Math.max(max, logits[from + j]);
+          let z = 0;
+          for (let j = 0; j < n; j++) z += Math.exp(logits[from + j] - max);
+          lp += logits[from + actions[i * D + d]] - max - Math.log(z);
+          from += n;
+        });
+        logpBuf[t * N + i] = lp;
+      }
+      const e0 = performance.now();
+      inferenceMs += e0 - i0;
+      const [next, rewards, terminated, truncated] = env.step(actions);
+      envMs += performance.now() - e0;
+      for (let i = 0; i < N; i++) {
+        const k = t * N + i;
+        rollout.resetMask[k] = env.resetMask[i];
+        rollout.terminated[k] = terminated[i];
+        rollout.truncated[k] = truncated[i];
+        if (env.resetMask[i]) {
+          rollout.rewards[k] = 0;
+          continue;
+        }
+        episodeReturn[i] += rewards[i];
+        discounted[i] = discounted[i] * config.gamma + rewards[i];
+        if (terminated[i] || truncated[i]) {
+          endedReturns += episodeReturn[i];
+          ended++;
+          episodeReturn[i] = 0;
+        }
+      }
+      returnStats.update(Float32Array.from(discounted), N);
+      const scale = Math.sqrt(returnStats.var[0] + NORMALIZER_EPS);
+      for (let i = 0; i < N; i++) {
+        const k = t * N + i;
+        if (!env.resetMask[i]) rollout.rewards[k] = rewards[i] / scale;
+        if (terminated[i] || truncated[i]) discounted[i] = 0;
+      }
+      obs = next;
+    }
+    observationStats.normalize(obs, N, normalized);
+    const lastValues = tf.tidy(() => network.value(tf.tensor2d(normalized, [N, F])).dataSync() as Float32Array);
+    const { advantages, returns } = computeGae(rollout, lastValues, config.gamma, config.gaeLambda);
+    globalStep += T * N;
+
+    // Update: minibatches over the transitions that belong to an episode (reset steps dropped).
+    const u0 = performance.now();
+    const kept = Int32Array.from({ length: T * N }, (_, k) => k).filter((k) => !rollout.resetMask[k]);
+    const batch = kept.length, mb = Math.max(1, Math.floor(batch / config.minibatches));
+    let pl = 0, vl = 0, ent = 0, kl = 0, cf = 0, count = 0;
+    for (let epoch = 0; epoch < config.updateEpochs; epoch++) {
+      for (let k = kept.length - 1; k > 0; k--) {
+        const j = Math.floor(rng.uniform() * (k + 1));
+        [kept[k], kept[j]] = [kept[j], kept[k]];
+      }
+      let epochKl = 0, epochBatches = 0;
+      for (let start = 0; start + mb <= batch; start += mb) {
+        const idx = kept.subarray(start, start + mb);
+        const o = new Float32Array(mb * F), a = new Int32Array(mb * D), oldLp = new Float32Array(mb), adv = new Float32Array(mb), ret = new Float32Array(mb), oldV = new Float32Array(mb);
+        idx.forEach((k, r) => {
+          o.set(obsBuf.subarray(k * F, (k + 1) * F), r * F);
+          a.set(actBuf.subarray(k * D, (k + 1) * D), r * D);
+          oldLp[r] = logpBuf[k];
+          adv[r] = advantages[k];
+          ret[r] = returns[k];
+          oldV[r] = rollout.values[k];
+        });
+        if (config.normalizeAdvantages && mb > 1) {
+          let m = 0, v = 0;
+          for (const x of adv) m += x;
+          m /= mb;
+          for (const x of adv) v += (x - m) ** 2;
+          const sd = Math.sqrt(v / (mb - 1)) + 1e-8;
+          for (let r = 0; r < mb; r++) adv[r] = (adv[r] - m) / sd;
+        }
+        const stats = tf.tidy(() => {
+          const x = tf.tensor2d(o, [mb, F]), act = tf.tensor2d(a, [mb, D], "int32");
+          const oldLogProb = tf.tensor1d(oldLp), advantage = tf.tensor1d(adv), target = tf.tensor1d(ret), oldValue = tf.tensor1d(oldV);
+          let parts: tf.Scalar[] = [];
+          const { value: loss, grads } = tf.variableGrads(() => {
+            const { logProb, entropy } = network.logProbAndEntropy(x, act);
+            // The clipped surrogate (clippedSurrogateLoss above, on tensors).
+            const ratio = tf.exp(tf.sub(logProb, oldLogProb));
+            const surrogate = tf.minimum(tf.mul(ratio, advantage), tf.mul(tf.clipByValue(ratio, 1 - config.clipCoef, 1 + config.clipCoef), advantage));
+            const policyLoss = tf.neg(tf.mean(surrogate)) as tf.Scalar;
+            // The value loss (valueLoss above).
+            const v = network.value(x);
+            const plain = tf.square(tf.sub(v, target));
+            const vLoss = (config.clipValueLoss
+              ? tf.mul(0.5, tf.mean(tf.maximum(plain, tf.square(tf.sub(tf.add(oldValue, tf.clipByValue(tf.sub(v, oldValue), -config.clipCoef, config.clipCoef)), target)))))
+              : tf.mul(0.5, tf.mean(plain))) as tf.Scalar;
+            const entropyMean = tf.mean(entropy) as tf.Scalar;
+            // Kept past variableGrads' own scope for the metrics; disposed by the tidy around this minibatch.
+            parts = [policyLoss, vLoss, entropyMean, tf.mean(tf.sub(tf.sub(ratio, 1), tf.log(ratio))) as tf.Scalar, tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clipCoef), "float32")) as tf.Scalar].map((p) => tf.keep(p));
+            return tf.add(tf.sub(policyLoss, tf.mul(config.entropyCoef, entropyMean)), tf.mul(config.valueCoef, vLoss)) as tf.Scalar;
+          });
+          // Global gradient-norm clipping.
+          const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (tf.sum(tf.square(g)).dataSync()[0] as number), 0));
+          const factor = norm > config.maxGradNorm ? config.maxGradNorm / (norm + 1e-6) : 1;
+          optimizer.applyGradients(Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.mul(g, factor) })));
+          const values = parts.map((p) => p.dataSync()[0]);
+          tf.dispose([loss, ...parts]);
+          return values;
+        });
+        pl += stats[0], vl += stats[1], ent += stats[2], kl += stats[3], cf += stats[4], count++;
+        epochKl += stats[3], epochBatches++;
+      }
+      if (config.targetKl !== null && epochBatches > 0 && epochKl / epochBatches > config.targetKl) break;
+    }
+    const updateMs = performance.now() - u0;
+    const totalMs = performance.now() - started;
+    const keptValues = Float32Array.from(kept, (k) => rollout.values[k]), keptReturns = Float32Array.from(kept, (k) => returns[k]);
+    const m: UpdateMetrics = {
+      update, globalStep, learningRate: lr, episodeIsBps: ended > 0 ? -endedReturns / ended : NaN, episodes: ended,
+      policyLoss: pl / count, valueLoss: vl / count, entropy: ent / count, approxKl: kl / count, clipfrac: cf / count,
+      explainedVariance: explainedVariance(keptValues, keptReturns), stepsPerSecond: (T * N) / (totalMs / 1000),
+      timeShares: { env: envMs / totalMs, inference: inferenceMs / totalMs, update: updateMs / totalMs },
+    };
+    metrics.push(m);
+    onUpdate?.(m);
+  }
+  optimizer.dispose();
+  return { network, observationStats, metrics };
 }
