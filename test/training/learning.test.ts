@@ -66,3 +66,20 @@ describe("PPO on the zero-intelligence market", () => {
     expect(log.at(-1)!.episodeIsBps).toBeLessThan(log[0].episodeIsBps);
   });
 });
+
+describe("a PPO run's determinism", () => {
+  it("gives the same learning curve for the same seed, backend and config", async () => {
+    await selectBackend("wasm");
+    const run = async (seed: number) => {
+      const env = new ExecutionVectorEnv(8, { market: loadMarket(ZI_MARKET).market, task: TASK });
+      const { metrics, network } = await trainPpo(env, ppoConfigSchema.parse({ numEnvs: 8, rolloutSteps: 32, totalSteps: 3 * 8 * 32, seed }));
+      env.close();
+      const curve = metrics.map((m) => [m.episodeIsBps, m.policyLoss, m.valueLoss, m.entropy, m.approxKl]);
+      network.dispose();
+      return curve;
+    };
+    const a = await run(11), b = await run(11), c = await run(12);
+    expect(b).toEqual(a);
+    expect(c).not.toEqual(a);
+  }, 60_000);
+});
