@@ -32,3 +32,4 @@ export {
 } from "./almgren-chriss.js";
 export { SubmitAndLeavePolicy } from "./submit-and-leave.js";
 export { RandomPolicy, type RandomOptions } from "./random.js";
+export { LearnedPolicy } from "./learned.js";

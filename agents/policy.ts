@@ -30,6 +30,8 @@ export interface PolicyDescription {
  *   `state` the typed task state the env exposes. It allocates nothing per call.
  * - `describe()` names the policy and its settings for reports.
  * - `reset(i)`, where present, is called when env i starts a new episode (for policies with per-episode memory).
+ * - `prepare(obs, state)`, where present, is awaited before every `act` on the same arguments: a policy whose
+ *   inference is asynchronous (an ONNX Runtime session) runs it there, and `act` writes what it found.
  */
 export interface Policy {
   readonly name: string;
@@ -37,6 +39,7 @@ export interface Policy {
   act(obs: Float32Array, state: ExecutionTaskState, out: Int32Array): void;
   describe(): PolicyDescription;
   reset?(envIndex: number): void;
+  prepare?(obs: Float32Array, state: ExecutionTaskState): Promise<void>;
 }
 
 /** Throws STATE_MISMATCH unless `out` holds one action per env of `state` (and `numEnvs` matches, when given). */

@@ -2,6 +2,7 @@
 // the same block without the agent to find the best execution in hindsight. A worker thread runs these; so
 // does the calling thread when `workers` is 0. Episode e's result depends only on (seed + e, the policy), never
 // on which worker ran it or how many episodes shared its batch.
+import type { ActionMode } from "../agents/task-state.js";
 import { ExecutionVectorEnv } from "../env/execution.js";
 import { loadMarket, localTimeOfDayS, type LoadedMarket, type MarketConfig } from "../env/markets.js";
 import type { EpisodeStarts, ExecutionTaskSpec } from "../native/index.js";
@@ -68,12 +69,13 @@ export class UnitRunner {
     this.loaded = loadMarket(spec.market);
   }
 
-  run(unit: Unit): UnitResult {
+  async run(unit: Unit): Promise<UnitResult> {
     return unit.policy < 0 ? this.hindsight(unit) : this.policy(unit);
   }
 
-  private env(kind: "policy" | "hindsight", count: number): ExecutionVectorEnv {
-    const key = `${kind}:${count}`;
+  /** Envs by use and batch size; a policy's envs take its action mode (the baselines' lots, a learned policy's multipliers). */
+  private env(kind: "policy" | "hindsight", count: number, actionMode: ActionMode = "lots"): ExecutionVectorEnv {
+    const key = `${kind}:${count}:${actionMode}`;
     let env = this.envs.get(key);
     if (env === undefined) {
       const { task, markoutNs } = this.spec;
@@ -81,7 +83,7 @@ export class UnitRunner {
       const horizonSteps = kind === "hindsight" ? task.horizonSteps + 1 : task.horizonSteps;
       env = new ExecutionVectorEnv(count, {
         market: this.loaded.market,
-        task: { ...task, horizonSteps, actionMode: "lots", starts: this.starts(), markoutNs: kind === "hindsight" ? 0 : markoutNs },
+        task: { ...task, horizonSteps, actionMode, starts: this.starts(), markoutNs: kind === "hindsight" ? 0 : markoutNs },
       });
       this.envs.set(key, env);
     }
@@ -103,17 +105,17 @@ export class UnitRunner {
     return Array.from({ length: unit.count }, (_, j) => this.spec.seed + unit.first + j);
   }
 
-  private policy(unit: Unit): UnitResult {
+  private async policy(unit: Unit): Promise<UnitResult> {
     const { task } = this.spec;
     const spec = this.spec.policies[unit.policy];
     const n = unit.count, K = task.horizonSteps, F = RECORD_FIELDS.length;
-    const env = this.env("policy", n);
     const key = `${spec.label}:${n}`;
     let built = this.built.get(key);
     if (built === undefined) {
-      built = buildPolicy(spec, { numEnvs: n, horizonSteps: K, stepNs: task.stepNs, clock: this.loaded.clock });
+      built = await buildPolicy(spec, { numEnvs: n, horizonSteps: K, stepNs: task.stepNs, clock: this.loaded.clock });
       this.built.set(key, built);
     }
+    const env = this.env("policy", n, built.policy.actionMode);
     const records = new Float64Array(n * F);
     const remaining = new Float64Array(n * (K + 1));
     const actions = new Int32Array(2 * n);
@@ -126,6 +128,7 @@ export class UnitRunner {
     let finished = 0;
     while (finished < n) {
       for (let i = 0; i < n; i++) if (!done[i]) remaining[i * (K + 1) + s.elapsedSteps[i]] = s.remainingLots[i] / s.parentLots[i];
+      if (built.policy.prepare) await built.policy.prepare(obs, s);
       built.policy.act(obs, s, actions);
       env.step(actions);
       for (let i = 0; i < n; i++) {

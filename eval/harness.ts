@@ -132,7 +132,7 @@ export async function evaluate(policies: readonly string[], market: MarketConfig
   };
   let description: string, bootstraps: BootstrapInterval[] | undefined;
   if (workers === 0) {
-    description = runHere(spec, units, onResult);
+    description = await runHere(spec, units, onResult);
     assemble();
   } else {
     ({ description, bootstraps } = await runInWorkers(spec, units, Math.min(workers, units.length), onResult, assemble));
@@ -155,9 +155,9 @@ export async function evaluate(policies: readonly string[], market: MarketConfig
   return { summary, policies: specs, records, remaining, hindsightBps };
 }
 
-function runHere(spec: RunSpec, units: Unit[], onResult: (r: UnitResult) => void): string {
+async function runHere(spec: RunSpec, units: Unit[], onResult: (r: UnitResult) => void): Promise<string> {
   const runner = new UnitRunner(spec);
-  for (const u of units) onResult(runner.run(u));
+  for (const u of units) onResult(await runner.run(u));
   return runner.loaded.description;
 }
 

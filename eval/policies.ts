@@ -2,6 +2,7 @@
 // harness passes names ("twap", "pov:0.05", "ac:2"), never objects. One table says what each name builds.
 import {
   AlmgrenChrissPolicy,
+  LearnedPolicy,
   PassiveTwapPolicy,
   PovPolicy,
   SubmitAndLeavePolicy,
@@ -36,7 +37,7 @@ interface Entry {
   /** The parameter after ":" (e.g. "pov:0.05"), what it means and its default. */
   param?: { meaning: string; default: number; min: number; max: number };
   summary: string;
-  build(ctx: PolicyContext, param: number): BuiltPolicy;
+  build(ctx: PolicyContext, param: number, file?: string): BuiltPolicy | Promise<BuiltPolicy>;
 }
 
 /** Every policy name `tranche eval --policies` accepts, with its parameter. */
@@ -58,6 +59,10 @@ export const POLICIES: Readonly<Record<string, Entry>> = {
     build: (ctx, kappaT) => ({ policy: new AlmgrenChrissPolicy({ kappaPerS: kappaT / ((ctx.horizonSteps * ctx.stepNs) / 1e9) }) }),
   },
   "submit-and-leave": { summary: "one limit at the touch for the whole parent, left to rest", build: () => ({ policy: new SubmitAndLeavePolicy() }) },
+  model: {
+    summary: "a learned policy: an ONNX model from `tranche export` (model:<file.onnx>), greedy, run by ONNX Runtime",
+    build: async (_ctx, _param, file) => ({ policy: await LearnedPolicy.load(file ?? "") }),
+  },
 };
 
 /** The six baselines `tranche eval` and `tranche quickstart` run by default. */
@@ -69,11 +74,20 @@ export interface PolicySpec {
   label: string;
   name: string;
   param: number;
+  /** The model file of "model:<file.onnx>". */
+  file?: string;
 }
 
 /** Parses one policy name; an unknown name or a bad parameter is an EvalError that lists what is allowed. */
 export function parsePolicy(text: string): PolicySpec {
-  const [name, rest, ...extra] = String(text).trim().split(":");
+  const trimmed = String(text).trim();
+  if (trimmed === "model" || trimmed.startsWith("model:")) {
+    const file = trimmed.slice("model:".length);
+    if (trimmed === "model" || file === "" || !file.endsWith(".onnx"))
+      throw new EvalError("BAD_POLICY_PARAM", `policy ${JSON.stringify(text)}: a learned policy is model:<file.onnx>`, "e.g. --policies twap,model:runs/train-…/model.onnx");
+    return { label: trimmed, name: "model", param: 0, file };
+  }
+  const [name, rest, ...extra] = trimmed.split(":");
   const entry = POLICIES[name];
   if (entry === undefined) {
     const known = Object.keys(POLICIES);
@@ -106,8 +120,8 @@ export function parsePolicies(names: readonly string[]): PolicySpec[] {
 }
 
 /** Builds a parsed policy for a batch. */
-export function buildPolicy(spec: PolicySpec, ctx: PolicyContext): BuiltPolicy {
-  return POLICIES[spec.name].build(ctx, spec.param);
+export function buildPolicy(spec: PolicySpec, ctx: PolicyContext): BuiltPolicy | Promise<BuiltPolicy> {
+  return POLICIES[spec.name].build(ctx, spec.param, spec.file);
 }
 
 function buildVwap(ctx: PolicyContext): BuiltPolicy {

@@ -41,17 +41,23 @@ try {
   fail(e);
 }
 
+// Jobs run one at a time, in the order they came: a unit may await its policy's inference (ONNX Runtime).
+let queue: Promise<void> = Promise.resolve();
 port.on("message", (job: Unit | BootstrapJob) => {
+  queue = queue.then(() => handle(job));
+});
+
+async function handle(job: Unit | BootstrapJob): Promise<void> {
   if (runner === undefined) return;
   try {
     if ("type" in job) {
       post({ type: "bootstrap", id: job.id, interval: comparisonBootstrap(job) });
       return;
     }
-    const result = runner.run(job);
+    const result = await runner.run(job);
     const transfer = [result.records, result.remaining, result.hindsightBps].filter((a): a is Float64Array => a !== undefined).map((a) => a.buffer as ArrayBuffer);
     post({ type: "result", result }, transfer);
   } catch (e) {
     fail(e);
   }
-});
+}

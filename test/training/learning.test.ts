@@ -7,7 +7,7 @@ import { ExecutionVectorEnv } from "../../env/execution.js";
 import type { ActionMode } from "../../agents/task-state.js";
 import { loadMarket } from "../../env/markets.js";
 import { ZI_MARKET } from "../../eval/defaults.js";
-import { buildPolicy, parsePolicies } from "../../eval/policies.js";
+import { TwapPolicy } from "../../agents/twap.js";
 import type { ActorCritic, RunningMeanStd } from "../../training/network.js";
 import { selectBackend } from "../../training/backend.js";
 import { ppoConfigSchema, trainPpo, type UpdateMetrics } from "../../training/ppo.js";
@@ -58,8 +58,8 @@ describe("PPO on the zero-intelligence market", () => {
       stats.normalize(obs, ENVS, normalized);
       network.greedy(normalized, ENVS, out);
     }, 1_000_000, 640);
-    const twap = buildPolicy(parsePolicies(["twap"])[0], { numEnvs: ENVS, horizonSteps: TASK.horizonSteps, stepNs: TASK.stepNs });
-    const baseline = meanShortfall((obs, env, out) => twap.policy.act(obs, env.state, out), 1_000_000, 640, twap.policy.actionMode);
+    const twap = new TwapPolicy();
+    const baseline = meanShortfall((obs, env, out) => twap.act(obs, env.state, out), 1_000_000, 640, twap.actionMode);
     console.log(`test episodes: learned ${learned.toFixed(2)} bps, TWAP ${baseline.toFixed(2)} bps`);
     expect(learned).toBeLessThan(baseline - 0.5);
     // It learned from its own episodes: the last updates' shortfall is below the first's.
