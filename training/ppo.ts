@@ -184,6 +184,47 @@ export interface TrainResult {
   network: ActorCritic;
   observationStats: RunningMeanStd;
   metrics: UpdateMetrics[];
+  /** Where the run stood when it returned (after its last update): what a checkpoint holds. */
+  state: TrainState;
+}
+
+/**
+ * Everything a run needs to continue exactly where it stopped, taken between updates: each update starts fresh
+ * episodes from seeds of its own and draws from a random stream of its own, so nothing else carries over.
+ */
+export interface TrainState {
+  /** Updates done. */
+  update: number;
+  globalStep: number;
+  weights: Record<string, { shape: number[]; values: number[] }>;
+  /** Adam's step count and moments, in the order it applies them, and its running β₁ᵗ, β₂ᵗ. */
+  optimizer: { name: string; shape: number[]; values: number[] }[];
+  adamPowers: [number, number];
+  observationStats: ReturnType<RunningMeanStd["toJSON"]>;
+  returnStats: ReturnType<RunningMeanStd["toJSON"]>;
+}
+
+export interface TrainHooks {
+  onUpdate?: (m: UpdateMetrics, network: ActorCritic, observationStats: RunningMeanStd) => void | Promise<void>;
+  /** Continue from a checkpoint (same config). */
+  resume?: TrainState;
+  /** Asked after every update: true stops the run there (Ctrl-C), and it returns its state. */
+  shouldStop?: () => boolean;
+}
+
+/** The first episode seed of update u's rollout (env i takes it + i): training's seeds, apart from any evaluation's. */
+export function trainingSeed(config: Pick<PpoConfig, "seed" | "numEnvs">, update: number): number {
+  return (config.seed + 1) * 1_000_000_000 + update * config.numEnvs;
+}
+
+/**
+ * Adam's running β₁ᵗ and β₂ᵗ. tfjs's setWeights recomputes them as pow(β, t + 1), which differs in the last bits from
+ * the product it keeps while training; a checkpoint carries them so a resumed run continues bit for bit.
+ */
+function adamPowers(optimizer: tf.AdamOptimizer): [tf.Variable, tf.Variable] {
+  const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (!(o.accBeta1 instanceof tf.Variable) || !(o.accBeta2 instanceof tf.Variable)) throw new Error("this @tensorflow/tfjs has no AdamOptimizer.accBeta1/accBeta2: update training/ppo.ts's checkpoint");
+  return [o.accBeta1, o.accBeta2];
 }
 
 /** Samples one action per dimension from each row's logits (softmax), with the run's own seeded stream. */
@@ -217,15 +258,25 @@ function sampleActions(logits: Float32Array, rows: number, dims: readonly number
  * `targetKl`. Rewards are scaled by the running standard deviation of the discounted return (Gymnasium's
  * NormalizeReward); the metrics report the episodes' shortfall unscaled.
  */
-export async function trainPpo(env: PpoEnv, config: PpoConfig, onUpdate?: (m: UpdateMetrics) => void): Promise<TrainResult> {
+export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks = {}): Promise<TrainResult> {
   const N = env.numEnvs, T = config.rolloutSteps, F = env.singleObservationSpace.shape[0];
   const dims = Array.from(env.singleActionSpace.nvec);
   const D = dims.length;
   const network = new ActorCritic({ observationSize: F, actionDims: dims, hiddenSizes: config.hiddenSizes, seed: config.seed });
   const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-5);
-  const observationStats = new RunningMeanStd(F);
-  const returnStats = new RunningMeanStd(1);
-  const rng = new Rng(config.seed);
+  let observationStats = new RunningMeanStd(F);
+  let returnStats = new RunningMeanStd(1);
+  let firstUpdate = 1, globalStep = 0;
+  if (hooks.resume !== undefined) {
+    const r = hooks.resume;
+    network.setWeights(r.weights);
+    await optimizer.setWeights(r.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape, w.name === "iter" ? "int32" : "float32") })));
+    adamPowers(optimizer).forEach((v, i) => v.assign(tf.scalar(r.adamPowers[i])));
+    observationStats = RunningMeanStd.fromJSON(r.observationStats);
+    returnStats = RunningMeanStd.fromJSON(r.returnStats);
+    firstUpdate = r.update + 1;
+    globalStep = r.globalStep;
+  }
 
   const obsBuf = new Float32Array(T * N * F), actBuf = new Int32Array(T * N * D), logpBuf = new Float32Array(T * N);
   const rollout: Rollout = {
@@ -237,10 +288,14 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, onUpdate?: (m: Up
   const metrics: UpdateMetrics[] = [];
   const updates = Math.max(1, Math.floor(config.totalSteps / (N * T)));
 
-  let [obs] = env.reset({ seed: config.seed });
-  let globalStep = 0;
-  for (let update = 1; update <= updates; update++) {
+  let lastUpdate = firstUpdate - 1;
+  for (let update = firstUpdate; update <= updates; update++) {
     const started = performance.now();
+    // Fresh episodes and a random stream of this update's own: a run resumed here continues exactly.
+    let [obs] = env.reset({ seed: trainingSeed(config, update) });
+    const rng = new Rng((config.seed + 1) * 1_000_003 + update);
+    discounted.fill(0);
+    episodeReturn.fill(0);
     let envMs = 0, inferenceMs = 0;
     const lr = config.annealLearningRate ? config.learningRate * (1 - (update - 1) / updates) : config.learningRate;
     (optimizer as unknown as { learningRate: number }).learningRate = lr;
@@ -382,8 +437,19 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, onUpdate?: (m: Up
       timeShares: { env: envMs / totalMs, inference: inferenceMs / totalMs, update: updateMs / totalMs },
     };
     metrics.push(m);
-    onUpdate?.(m);
+    lastUpdate = update;
+    await hooks.onUpdate?.(m, network, observationStats);
+    if (hooks.shouldStop?.()) break;
   }
+  const optimizerWeights = await optimizer.getWeights();
+  const state: TrainState = {
+    update: lastUpdate, globalStep,
+    weights: Object.fromEntries(Object.entries(network.weights()).map(([k, w]) => [k, { shape: w.shape, values: Array.from(w.values) }])),
+    optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: Array.from(w.tensor.dataSync()) })),
+    adamPowers: adamPowers(optimizer).map((v) => v.dataSync()[0]) as [number, number],
+    observationStats: observationStats.toJSON(),
+    returnStats: returnStats.toJSON(),
+  };
   optimizer.dispose();
-  return { network, observationStats, metrics };
+  return { network, observationStats, metrics, state };
 }

@@ -47,7 +47,7 @@ describe("PPO on the zero-intelligence market", () => {
     expect(backend).toBe("wasm");
     const config = ppoConfigSchema.parse({ numEnvs: ENVS, rolloutSteps: 64, totalSteps: 30 * ENVS * 64, learningRate: 1e-3, seed: 7 });
     const env = makeEnv();
-    ({ network, observationStats: stats } = await trainPpo(env, config, (m) => log.push(m)));
+    ({ network, observationStats: stats } = await trainPpo(env, config, { onUpdate: (m) => void log.push(m) }));
     env.close();
   }, 240_000);
 
@@ -81,5 +81,21 @@ describe("a PPO run's determinism", () => {
     const a = await run(11), b = await run(11), c = await run(12);
     expect(b).toEqual(a);
     expect(c).not.toEqual(a);
+  }, 60_000);
+
+  it("continues from a checkpoint exactly as the run that was not interrupted", async () => {
+    await selectBackend("wasm");
+    const config = ppoConfigSchema.parse({ numEnvs: 8, rolloutSteps: 32, totalSteps: 4 * 8 * 32, seed: 3 });
+    const env = () => new ExecutionVectorEnv(8, { market: loadMarket(ZI_MARKET).market, task: TASK });
+    const curve = (ms: UpdateMetrics[]) => ms.map((m) => [m.update, m.episodeIsBps, m.policyLoss, m.valueLoss, m.entropy, m.approxKl, m.explainedVariance]);
+    const whole = await trainPpo(env(), config);
+    let updates = 0;
+    const first = await trainPpo(env(), config, { shouldStop: () => ++updates === 2 });
+    expect(first.state.update).toBe(2);
+    // Through JSON, as a checkpoint file carries it.
+    const resumed = await trainPpo(env(), config, { resume: JSON.parse(JSON.stringify(first.state)) });
+    expect(curve([...first.metrics, ...resumed.metrics])).toEqual(curve(whole.metrics));
+    expect(resumed.state.weights).toEqual(whole.state.weights);
+    [whole, first, resumed].forEach((r) => r.network.dispose());
   }, 60_000);
 });
