@@ -10,6 +10,7 @@ import { addEvalCommand } from "./eval.js";
 import { addFidelityCommand } from "./fidelity.js";
 import { createProgram, processIO, runProgram, type CliIO } from "./program.js";
 import { addQuickstartCommand } from "./quickstart.js";
+import { addTrainCommand } from "./train.js";
 import { verifyLobster } from "./verify.js";
 
 export { EXIT, UsageError, createProgram, formatError, processIO, runProgram, wholeNumber, workAction, type CliIO } from "./program.js";
@@ -19,6 +20,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   const program = createProgram();
   addQuickstartCommand(program, io);
   addDataCommand(program, io, verifyLobster);
+  addTrainCommand(program, io);
   addEvalCommand(program, io);
   addCalibrateCommand(program, io);
   addFidelityCommand(program, io);

@@ -205,7 +205,8 @@ export interface TrainState {
 }
 
 export interface TrainHooks {
-  onUpdate?: (m: UpdateMetrics, network: ActorCritic, observationStats: RunningMeanStd) => void | Promise<void>;
+  /** After every update; `checkpoint()` gives the state to continue from there. */
+  onUpdate?: (m: UpdateMetrics, network: ActorCritic, observationStats: RunningMeanStd, checkpoint: () => Promise<TrainState>) => void | Promise<void>;
   /** Continue from a checkpoint (same config). */
   resume?: TrainState;
   /** Asked after every update: true stops the run there (Ctrl-C), and it returns its state. */
@@ -438,18 +439,24 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
     };
     metrics.push(m);
     lastUpdate = update;
-    await hooks.onUpdate?.(m, network, observationStats);
+    await hooks.onUpdate?.(m, network, observationStats, snapshot);
+    // Let the event loop run once per update: a Ctrl-C (SIGINT) is only delivered to a handler between macrotasks.
+    await new Promise((resolve) => setImmediate(resolve));
     if (hooks.shouldStop?.()) break;
   }
-  const optimizerWeights = await optimizer.getWeights();
-  const state: TrainState = {
-    update: lastUpdate, globalStep,
-    weights: Object.fromEntries(Object.entries(network.weights()).map(([k, w]) => [k, { shape: w.shape, values: Array.from(w.values) }])),
-    optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: Array.from(w.tensor.dataSync()) })),
-    adamPowers: adamPowers(optimizer).map((v) => v.dataSync()[0]) as [number, number],
-    observationStats: observationStats.toJSON(),
-    returnStats: returnStats.toJSON(),
-  };
+  const state = await snapshot();
   optimizer.dispose();
   return { network, observationStats, metrics, state };
+
+  async function snapshot(): Promise<TrainState> {
+    const optimizerWeights = await optimizer.getWeights();
+    return {
+      update: lastUpdate, globalStep,
+      weights: Object.fromEntries(Object.entries(network.weights()).map(([k, w]) => [k, { shape: w.shape, values: Array.from(w.values) }])),
+      optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: Array.from(w.tensor.dataSync()) })),
+      adamPowers: adamPowers(optimizer).map((v) => v.dataSync()[0]) as [number, number],
+      observationStats: observationStats.toJSON(),
+      returnStats: returnStats.toJSON(),
+    };
+  }
 }

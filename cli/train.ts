@@ -1,0 +1,158 @@
+// `tranche train`: PPO on an execution env from a config (one schema: the market and parent order as `tranche eval`
+// reads them, every PPO hyperparameter with its default and meaning, validation and the backend), with a live
+// progress display, a run folder (training/run.ts), --resume, and Ctrl-C that checkpoints before it exits.
+import { resolve } from "node:path";
+import cliProgress from "cli-progress";
+import { Option, type Command } from "commander";
+import { z } from "zod";
+import { loadMarket } from "../env/markets.js";
+import { DEFAULT_POLICIES } from "../eval/policies.js";
+import { codeVersion } from "../eval/summary.js";
+import { BACKENDS } from "../training/backend.js";
+import { ppoConfigSchema } from "../training/ppo.js";
+import { runTraining, type TrainingOutcome, type TrainingProgress } from "../training/run.js";
+import { addConfigOptions, applySets, loadConfigFile, parseConfig } from "./config.js";
+import { evalConfigSchema, resolveMarket } from "./eval.js";
+import { EXIT, UsageError, workAction, type CliIO } from "./program.js";
+
+export const trainConfigSchema = z
+  .object({
+    market: evalConfigSchema.shape.market,
+    parent: evalConfigSchema.shape.parent,
+    ppo: ppoConfigSchema.default(ppoConfigSchema.parse({})),
+    validation: z
+      .object({
+        episodes: z.number().int().min(1).max(1_000_000).default(256).describe("validation episodes (seeds training never sees)"),
+        every: z.number().int().min(1).default(10).describe("validate (and checkpoint) every this many updates"),
+      })
+      .strict()
+      .default({ episodes: 256, every: 10 }),
+    backend: z.enum(["auto", ...BACKENDS]).default("auto").describe("TensorFlow.js backend: the fastest present, or the one named"),
+    /** The run folder; default runs/train-<time>. */
+    out: z.string().min(1).optional(),
+  })
+  .strict();
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+
+interface TrainFlags {
+  config?: string;
+  set: string[];
+  out?: string;
+  resume?: string;
+  backend?: string;
+}
+
+/** Exit code of a run stopped by Ctrl-C after its checkpoint was written (128 + SIGINT, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
+function defaultRunFolder(): string {
+  return `runs/train-${new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}`;
+}
+
+/** A bar with ETA, steps/s and the latest validation IS on a terminal; a line per validation otherwise. */
+function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () => void } {
+  if (process.stderr.isTTY) {
+    const bar = new cliProgress.SingleBar(
+      { format: "  {bar} {percentage}% | update {value}/{total} | {sps} steps/s | validation IS {val} bps (best {best}) | ETA {eta_formatted}", stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      cliProgress.Presets.shades_classic,
+    );
+    let started = false, val = "—";
+    return {
+      update: (p) => {
+        if (!started) bar.start(p.updates, 0, { sps: 0, val, best: "—" }), (started = true);
+        if (p.validationIsBps !== undefined) val = p.validationIsBps.toFixed(2);
+        bar.update(p.update, { sps: Math.round(p.metrics.stepsPerSecond), val, best: Number.isFinite(p.bestValidationIsBps) ? p.bestValidationIsBps.toFixed(2) : "—" });
+      },
+      stop: () => {
+        if (started) bar.stop();
+      },
+    };
+  }
+  return {
+    update: (p) => {
+      if (p.validationIsBps === undefined) return;
+      const m = p.metrics;
+      io.print(
+        `  update ${p.update}/${p.updates}: ${m.globalStep} steps, training IS ${m.episodeIsBps.toFixed(2)} bps, validation IS ${p.validationIsBps.toFixed(2)} bps (best ${p.bestValidationIsBps.toFixed(2)}), ` +
+          `entropy ${m.entropy.toFixed(3)}, approx_kl ${m.approxKl.toFixed(4)}, explained variance ${m.explainedVariance.toFixed(2)}, ${Math.round(m.stepsPerSecond)} steps/s`,
+      );
+    },
+    stop: () => {},
+  };
+}
+
+/** Reads the config (file, --set, flags) and runs; returns the outcome. A library user calls runTraining directly. */
+export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<TrainingOutcome> {
+  let folder: string, config: TrainConfig;
+  if (flags.resume !== undefined) {
+    if (flags.config !== undefined || flags.set.length > 0) throw new UsageError("--resume continues a run with the config it started with; drop --config and --set");
+    folder = resolve(flags.resume);
+    config = parseConfig(trainConfigSchema, loadConfigFile(resolve(folder, "config.json")), resolve(folder, "config.json"));
+  } else {
+    const raw = ((flags.config === undefined ? {} : loadConfigFile(flags.config)) ?? {}) as Record<string, unknown>;
+    const merged = applySets({ ...raw, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.backend !== undefined ? { backend: flags.backend } : {}) }, flags.set);
+    config = parseConfig(trainConfigSchema, merged, flags.config ?? "the config");
+    folder = resolve(config.out ?? defaultRunFolder());
+    config = { ...config, out: folder };
+  }
+  const market = resolveMarket(config.market);
+  const p = config.parent;
+  if (p.horizon % p.step !== 0) throw new UsageError(`parent.horizon must be a whole number of parent.step decisions`);
+  const env = { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step } };
+  const ppo = config.ppo;
+  io.print(`tranche train: PPO, ${ppo.totalSteps.toLocaleString("en-US")} steps in ${ppo.numEnvs} envs × ${ppo.rolloutSteps}-step rollouts; ${p.side} ${p.lots} lots over ${p.horizon / 1e9} s in ${p.step / 1e9} s decisions`);
+  io.print(`  market: ${typeof config.market === "string" ? config.market : config.market.kind}; run folder ${folder}${flags.resume !== undefined ? " (resumed)" : ""}`);
+
+  // The first Ctrl-C asks the run to stop after the update in progress (it checkpoints); a second one exits now.
+  let stopRequested = false;
+  const onSigint = () => {
+    if (stopRequested) process.exit(EXIT_INTERRUPTED);
+    stopRequested = true;
+    io.printError("tranche train: stopping after this update and writing a checkpoint (Ctrl-C again to quit at once)");
+  };
+  process.on("SIGINT", onSigint);
+  const bar = progress(io);
+  try {
+    const outcome = await runTraining(
+      {
+        // Written as the schema reads it (durations in seconds), so --resume parses it again.
+        env, ppo, validation: config.validation, backend: config.backend, config: { ...config, market, parent: { ...p, horizon: p.horizon / 1e9, step: p.step / 1e9 } }, codeVersion: String(codeVersion()),
+        evalConfig: { policies: [...DEFAULT_POLICIES], market, parent: { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 }, episodes: 1000 },
+      },
+      folder,
+      { resume: flags.resume !== undefined, onProgress: bar.update, shouldStop: () => stopRequested, log: (l) => io.print(`  ${l}`) },
+    );
+    bar.stop();
+    io.print(`${outcome.interrupted ? "stopped" : "done"} after ${outcome.updates} updates in ${outcome.seconds.toFixed(1)} s on ${outcome.backend}; best validation IS ${outcome.bestValidationIsBps.toFixed(2)} bps at update ${outcome.bestUpdate}`);
+    if (outcome.model) io.print(`model: ${outcome.model.file} (ONNX Runtime vs TensorFlow.js: ${outcome.model.export.parity.maxAbsDiff.toExponential(1)} at most over ${outcome.model.export.parity.observations} observations)`);
+    io.print(outcome.interrupted ? `checkpoint written; continue with: tranche train --resume ${folder}` : `evaluate it beside the baselines on the same market: tranche eval -c ${resolve(folder, "eval.json")}`);
+    return outcome;
+  } finally {
+    bar.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
+
+export function addTrainCommand(program: Command, io: CliIO): Command {
+  const command = program
+    .command("train")
+    .summary("train a PPO execution agent and export it to ONNX")
+    .description(
+      "Trains an actor-critic with PPO on the execution task (the market and parent order as tranche eval reads them; default: " +
+        "the GOOG preset, buy 2,000 shares over 10 minutes), validates the greedy policy every few updates on episodes training " +
+        "never sees, keeps the best by validation, checkpoints, and exports the best to <run>/model.onnx. Every hyperparameter " +
+        "is a field of ppo (--set ppo.totalSteps=200000). Ctrl-C stops after the current update with a checkpoint; --resume continues.",
+    )
+    .usage("[-c <config>] [--set key=value …] [--out <run folder>] [--backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu] | --resume <run folder>");
+  addConfigOptions(command);
+  return command
+    .option("--out <folder>", "the run folder (default runs/train-<time>)")
+    .option("--resume <folder>", "continue the run in this folder from its checkpoint")
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend").choices(["auto", ...BACKENDS]))
+    .action(
+      workAction(io, async (cmd) => {
+        const outcome = await runTrainCommand(io, cmd.opts<TrainFlags>());
+        return outcome.interrupted ? EXIT_INTERRUPTED : EXIT.done;
+      }),
+    );
+}

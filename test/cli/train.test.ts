@@ -1,0 +1,84 @@
+// `tranche train` end to end on the zero-intelligence market (small enough for CI): the run folder, the metrics
+// log, the best model exported with its parity check, the eval config that runs it beside the baselines, config
+// errors that name the field, and a run stopped by Ctrl-C and resumed that ends as the uninterrupted one.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../../cli/main.js";
+import type { CliIO } from "../../cli/program.js";
+import { runTrainCommand } from "../../cli/train.js";
+import { readPolicyMetadata } from "../../models/onnx.js";
+import { FEATURE_VERSION } from "../../native/task.js";
+
+const root = mkdtempSync(join(tmpdir(), "tranche-train-cli-"));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const ZI = JSON.stringify({ kind: "poisson", tickSize: 0.01, lotSize: 1, flow: { referencePriceTicks: 10000 }, fees: { makerBps: 0, takerBps: 2 } });
+const SMALL = ["--set", `market=${ZI}`, "--set", "parent.lots=200", "--set", "parent.horizon=20", "--set", "parent.step=1", "--set", "ppo.numEnvs=16", "--set", "ppo.rolloutSteps=64",
+  "--set", "ppo.totalSteps=4096", "--set", "validation.every=2", "--set", "validation.episodes=32", "--backend", "wasm"];
+
+function capture(): CliIO & { out: string[]; err: string[] } {
+  const out: string[] = [], err: string[] = [];
+  return { out, err, print: (l) => void out.push(l), printError: (l) => void err.push(l) };
+}
+
+describe("tranche train", () => {
+  it("trains, validates, exports the best model and writes an eval config for it", async () => {
+    const io = capture(), folder = join(root, "run");
+    const code = await main(["train", ...SMALL, "--out", folder], io);
+    expect(io.err.join("\n")).toBe("");
+    expect(code).toBe(0);
+    const text = io.out.join("\n");
+    expect(text).toContain("backend: wasm");
+    expect(text).toMatch(/done after 4 updates/);
+    expect(text).toMatch(/ONNX Runtime vs TensorFlow\.js: [\d.]+e-\d+ at most over 10000 observations/);
+    for (const f of ["config.json", "metrics.jsonl", "checkpoint.json", "best.json", "model.onnx", "eval.json"]) expect(existsSync(join(folder, f)), f).toBe(true);
+    const lines = readFileSync(join(folder, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines.map((l) => l.update)).toEqual([1, 2, 3, 4]);
+    for (const key of ["episodeIsBps", "policyLoss", "valueLoss", "entropy", "approxKl", "clipfrac", "explainedVariance", "stepsPerSecond"]) expect(typeof lines[0][key], key).toBe("number");
+    expect(lines.map((l) => l.validationIsBps === null)).toEqual([true, false, true, false]);
+    expect(readPolicyMetadata(readFileSync(join(folder, "model.onnx"))).featureVersion).toBe(FEATURE_VERSION);
+    // The eval config runs the model beside the baselines on the same market and parent.
+    const evalIo = capture();
+    expect(await main(["eval", "-c", join(folder, "eval.json"), "--episodes", "32", "--workers", "0", "--out", join(folder, "eval")], evalIo)).toBe(0);
+    expect(evalIo.out.join("\n")).toMatch(/model:.*model\.onnx +-?\d+\.\d+/);
+  }, 120_000);
+
+  it("names the field a config gets wrong, and refuses a folder that holds a run", async () => {
+    const io = capture();
+    expect(await main(["train", "--set", "ppo.clipCoef=-1", "--out", join(root, "bad")], io)).toBe(1);
+    expect(io.err.join("\n")).toMatch(/CONFIG_INVALID.*ppo\.clipCoef/s);
+    const typo = capture();
+    expect(await main(["train", "--set", "ppo.learningrate=0.1", "--out", join(root, "bad2")], typo)).toBe(1);
+    expect(typo.err.join("\n")).toMatch(/learningrate.*did you mean "learningRate"/s);
+    const again = capture();
+    expect(await main(["train", ...SMALL, "--out", join(root, "run")], again)).toBe(1);
+    expect(again.err.join("\n")).toMatch(/already holds a run.*--resume/s);
+    const nothing = capture();
+    expect(await main(["train", "--resume", join(root, "nowhere")], nothing)).toBe(1);
+  });
+
+  it("stops at Ctrl-C with a checkpoint, and --resume ends where the uninterrupted run ends", async () => {
+    const whole = join(root, "whole"), cut = join(root, "cut");
+    expect(await main(["train", ...SMALL, "--out", whole], capture())).toBe(0);
+    // Ctrl-C during the second update: the run stops after it, checkpointed.
+    const io = capture();
+    let updates = 0;
+    const stopper = setInterval(() => {
+      const log = existsSync(join(cut, "metrics.jsonl")) ? readFileSync(join(cut, "metrics.jsonl"), "utf8").trim().split("\n").length : 0;
+      if (log >= 1 && updates === 0) (updates = log), process.emit("SIGINT");
+    }, 1);
+    const stopped = await runTrainCommand(io, { set: SMALL.filter((_, i) => SMALL[i - 1] === "--set"), out: cut, backend: "wasm" });
+    clearInterval(stopper);
+    expect(stopped.interrupted).toBe(true);
+    expect(io.err.join("\n")).toMatch(/stopping after this update and writing a checkpoint/);
+    expect(io.out.join("\n")).toContain(`tranche train --resume ${cut}`);
+    expect(await main(["train", "--resume", cut], capture())).toBe(0);
+    const a = readFileSync(join(whole, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    const b = readFileSync(join(cut, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, number>);
+    const curve = (ms: Record<string, number>[]) => ms.map((m) => [m.update, m.episodeIsBps, m.policyLoss, m.valueLoss, m.approxKl, m.validationIsBps]);
+    expect(curve(b)).toEqual(curve(a));
+    expect(JSON.parse(readFileSync(join(cut, "best.json"), "utf8")).weights).toEqual(JSON.parse(readFileSync(join(whole, "best.json"), "utf8")).weights);
+  }, 120_000);
+});
