@@ -27,6 +27,7 @@ export const trainConfigSchema = z
       })
       .strict()
       .default({ episodes: 256, every: 10 }),
+    incompletePenaltyBps: z.number().min(0).default(100).describe("reward only: bps of their share of the parent charged for lots the horizon's cross cannot fill"),
     backend: z.enum(["auto", ...BACKENDS]).default("auto").describe("TensorFlow.js backend: the fastest present, or the one named"),
     /** The run folder; default runs/train-<time>. */
     out: z.string().min(1).optional(),
@@ -98,7 +99,7 @@ export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<Tra
   const market = resolveMarket(config.market);
   const p = config.parent;
   if (p.horizon % p.step !== 0) throw new UsageError(`parent.horizon must be a whole number of parent.step decisions`);
-  const env = { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step } };
+  const env = { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } };
   const ppo = config.ppo;
   io.print(`tranche train: PPO, ${ppo.totalSteps.toLocaleString("en-US")} steps in ${ppo.numEnvs} envs × ${ppo.rolloutSteps}-step rollouts; ${p.side} ${p.lots} lots over ${p.horizon / 1e9} s in ${p.step / 1e9} s decisions`);
   io.print(`  market: ${typeof config.market === "string" ? config.market : config.market.kind}; run folder ${folder}${flags.resume !== undefined ? " (resumed)" : ""}`);

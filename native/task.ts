@@ -26,6 +26,11 @@ export interface ExecutionTaskSpec {
   actionMode?: ActionMode;
   /** Optional Almgren–Chriss penalty per step, bps: aversion × σ² × (fraction left)² × Δt (s). */
   risk?: { aversion: number; sigmaBpsPerSqrtS: number };
+  /**
+   * Reward only: lots the horizon's cross cannot fill (the book ran out) cost this many bps of their share of the
+   * parent notional, so a learner gains nothing by leaving them. Default 0; episodeCostBps (the IS) is unchanged.
+   */
+  incompletePenaltyBps?: number;
   /** Default: every episode starts at 0. */
   starts?: EpisodeStarts;
   /**
@@ -44,6 +49,7 @@ export interface NativeTaskConfig {
   lotsMode: boolean;
   riskAversion: number;
   sigmaBpsPerSqrtS: number;
+  incompletePenaltyBps: number;
   startMinNs: number;
   startMaxNs: number;
   starts?: Float64Array;
@@ -168,10 +174,12 @@ export function nativeTaskConfig(spec: ExecutionTaskSpec): NativeTaskConfig {
     lotsMode: mode === "lots",
     riskAversion: 0,
     sigmaBpsPerSqrtS: 0,
+    incompletePenaltyBps: spec.incompletePenaltyBps ?? 0,
     startMinNs: 0,
     startMaxNs: 0,
     markoutNs: spec.markoutNs === undefined ? 0 : ns("task.markoutNs", spec.markoutNs),
   };
+  if (!(config.incompletePenaltyBps >= 0 && Number.isFinite(config.incompletePenaltyBps))) fail(`task.incompletePenaltyBps must be a finite number of bps >= 0, got ${String(spec.incompletePenaltyBps)}`);
   if (spec.risk !== undefined) {
     const { aversion, sigmaBpsPerSqrtS } = spec.risk;
     if (!(aversion >= 0 && Number.isFinite(aversion))) fail(`task.risk.aversion must be a finite number >= 0, got ${String(aversion)}`);

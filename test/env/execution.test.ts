@@ -377,3 +377,26 @@ it("wraps native failures as TrancheError with the reason", () => {
   const config = poisson();
   expect(() => new ExecutionVectorEnv(0, config)).toThrow(TrancheError);
 });
+
+describe("the incomplete penalty (a learner's reward only)", () => {
+  it("charges lots the horizon's cross could not fill, and leaves the IS as it was", () => {
+    // 2,000,000 lots in two decisions of waiting: the final cross empties the book and leaves most of the parent.
+    const run = (incompletePenaltyBps: number) => {
+      const base = poisson(2, 2_000_000);
+      const env = new ExecutionVectorEnv(1, { ...base, task: { ...base.task, incompletePenaltyBps } });
+      env.reset({ seed: 4 });
+      const wait = Int32Array.of(0, 0);
+      let reward = 0;
+      for (let t = 0; t < 2; t++) reward += env.step(wait)[1][0];
+      const out = { reward, incomplete: env.state.incomplete[0], costBps: env.state.episodeCostBps[0], left: env.state.remainingLots[0] };
+      env.close();
+      return out;
+    };
+    const free = run(0), charged = run(100);
+    expect(free.incomplete).toBe(1);
+    expect(free.left).toBeGreaterThan(1_000_000);
+    expect(charged.costBps).toBe(free.costBps);
+    expect(free.reward - charged.reward).toBeCloseTo((100 * free.left) / 2_000_000, 9);
+    expect(() => new ExecutionVectorEnv(1, { ...poisson(), task: { ...poisson().task, incompletePenaltyBps: -1 } })).toThrow(/incompletePenaltyBps must be a finite number of bps >= 0/);
+  });
+});

@@ -51,6 +51,7 @@ ExecutionWrap::ExecutionWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<
   spec.lotsMode = task.Get("lotsMode").IsBoolean() && task.Get("lotsMode").As<Napi::Boolean>().Value();
   spec.riskAversion = numberOr(task, "riskAversion", 0);
   spec.sigmaBpsPerSqrtS = numberOr(task, "sigmaBpsPerSqrtS", 0);
+  spec.incompletePenaltyBps = numberOr(task, "incompletePenaltyBps", 0);
   spec.startMinNs = static_cast<TsNs>(numberOr(task, "startMinNs", 0));
   spec.startMaxNs = static_cast<TsNs>(numberOr(task, "startMaxNs", 0));
   spec.markoutNs = static_cast<TsNs>(numberOr(task, "markoutNs", 0));

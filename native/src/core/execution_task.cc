@@ -310,6 +310,7 @@ bool ExecutionBatch::step(const ExecutionIO& io, std::string* error) {
     if (t.remaining > 0 && t.elapsed >= spec_.horizonSteps) {
       cost += finish(m);
       t.incomplete = t.remaining > 0;
+      if (t.incomplete) cost += spec_.incompletePenaltyBps * static_cast<double>(t.remaining) / static_cast<double>(spec_.parentLots);
     }
     double risk = 0.0;
     if (spec_.riskAversion > 0) {

@@ -23,6 +23,9 @@ struct ExecutionSpec {
   // σ in bps per √s, Δt in s, λ in 1/bps.
   double riskAversion = 0.0;
   double sigmaBpsPerSqrtS = 0.0;
+  // Reward only: lots the horizon's cross could not fill (the book ran out) cost this many bps of their share of
+  // the parent notional, so a learner cannot save by leaving what no book would take (0: off; the IS is unchanged).
+  double incompletePenaltyBps = 0.0;
   // Episode starts: drawn from the episode's seed, out of a list (when not empty) or uniformly in
   // [startMinNs, startMaxNs].
   std::vector<TsNs> starts;
