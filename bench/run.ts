@@ -10,10 +10,11 @@ import { bookBenchmarks } from "./book.js";
 import { envBenchmarks } from "./env.js";
 import { evalBenchmarks } from "./eval.js";
 import { generativeBenchmarks } from "./generative.js";
+import { ppoBenchmarks } from "./ppo.js";
 import { type BenchResult, type Benchmark, formatRate } from "./harness.js";
 import { replayBenchmarks } from "./replay.js";
 
-const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks, ...evalBenchmarks, ...generativeBenchmarks];
+const REGISTRY: Benchmark[] = [...bookBenchmarks, ...batchBenchmarks, ...replayBenchmarks, ...envBenchmarks, ...evalBenchmarks, ...generativeBenchmarks, ...ppoBenchmarks];
 
 const resultsPath = join(dirname(fileURLToPath(import.meta.url)), "results.json");
 
