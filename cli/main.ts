@@ -10,7 +10,7 @@ import { addEvalCommand } from "./eval.js";
 import { addFidelityCommand } from "./fidelity.js";
 import { createProgram, processIO, runProgram, type CliIO } from "./program.js";
 import { addQuickstartCommand } from "./quickstart.js";
-import { addTrainCommand } from "./train.js";
+import { addExportCommand, addTrainCommand } from "./train.js";
 import { verifyLobster } from "./verify.js";
 
 export { EXIT, UsageError, createProgram, formatError, processIO, runProgram, wholeNumber, workAction, type CliIO } from "./program.js";
@@ -21,6 +21,7 @@ export function buildProgram(io: CliIO = processIO): Command {
   addQuickstartCommand(program, io);
   addDataCommand(program, io, verifyLobster);
   addTrainCommand(program, io);
+  addExportCommand(program, io);
   addEvalCommand(program, io);
   addCalibrateCommand(program, io);
   addFidelityCommand(program, io);

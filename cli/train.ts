@@ -1,6 +1,7 @@
 // `tranche train`: PPO on an execution env from a config (one schema: the market and parent order as `tranche eval`
 // reads them, every PPO hyperparameter with its default and meaning, validation and the backend), with a live
 // progress display, a run folder (training/run.ts), --resume, and Ctrl-C that checkpoints before it exits.
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Option, type Command } from "commander";
@@ -8,9 +9,9 @@ import { z } from "zod";
 import { loadMarket } from "../env/markets.js";
 import { DEFAULT_POLICIES } from "../eval/policies.js";
 import { codeVersion } from "../eval/summary.js";
-import { BACKENDS } from "../training/backend.js";
+import { BACKENDS, selectBackend, type BackendChoice } from "../training/backend.js";
 import { ppoConfigSchema } from "../training/ppo.js";
-import { runTraining, type TrainingOutcome, type TrainingProgress } from "../training/run.js";
+import { TrainingError, exportBest, runTraining, type TrainingOutcome, type TrainingProgress, type TrainingSpec } from "../training/run.js";
 import { addConfigOptions, applySets, loadConfigFile, parseConfig } from "./config.js";
 import { evalConfigSchema, resolveMarket } from "./eval.js";
 import { EXIT, UsageError, workAction, type CliIO } from "./program.js";
@@ -82,13 +83,35 @@ function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () 
   };
 }
 
+/** What a resolved config trains: the env, the hyperparameters, and the config as config.json keeps it. */
+function trainingSpec(config: TrainConfig): TrainingSpec {
+  const market = resolveMarket(config.market);
+  const p = config.parent;
+  if (p.horizon % p.step !== 0) throw new UsageError("parent.horizon must be a whole number of parent.step decisions");
+  const parent = { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 };
+  return {
+    env: { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } },
+    ppo: config.ppo, validation: config.validation, backend: config.backend,
+    // Written as the schema reads it (durations in seconds), so --resume parses it again.
+    config: { ...config, market, parent }, codeVersion: String(codeVersion()),
+    evalConfig: { policies: [...DEFAULT_POLICIES], market, parent, episodes: 1000 },
+  };
+}
+
+/** A run folder's config.json, parsed. */
+function runConfig(folder: string): TrainConfig {
+  const file = resolve(folder, "config.json");
+  if (!existsSync(file)) throw new TrainingError(`${file} does not exist: ${folder} is not a run folder of tranche train`, "pass the folder `tranche train` printed (runs/train-<time>)");
+  return parseConfig(trainConfigSchema, loadConfigFile(file), file);
+}
+
 /** Reads the config (file, --set, flags) and runs; returns the outcome. A library user calls runTraining directly. */
 export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<TrainingOutcome> {
   let folder: string, config: TrainConfig;
   if (flags.resume !== undefined) {
     if (flags.config !== undefined || flags.set.length > 0) throw new UsageError("--resume continues a run with the config it started with; drop --config and --set");
     folder = resolve(flags.resume);
-    config = parseConfig(trainConfigSchema, loadConfigFile(resolve(folder, "config.json")), resolve(folder, "config.json"));
+    config = runConfig(folder);
   } else {
     const raw = ((flags.config === undefined ? {} : loadConfigFile(flags.config)) ?? {}) as Record<string, unknown>;
     const merged = applySets({ ...raw, ...(flags.out !== undefined ? { out: flags.out } : {}), ...(flags.backend !== undefined ? { backend: flags.backend } : {}) }, flags.set);
@@ -96,11 +119,8 @@ export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<Tra
     folder = resolve(config.out ?? defaultRunFolder());
     config = { ...config, out: folder };
   }
-  const market = resolveMarket(config.market);
-  const p = config.parent;
-  if (p.horizon % p.step !== 0) throw new UsageError(`parent.horizon must be a whole number of parent.step decisions`);
-  const env = { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } };
-  const ppo = config.ppo;
+  const spec = trainingSpec(config);
+  const p = config.parent, ppo = config.ppo;
   io.print(`tranche train: PPO, ${ppo.totalSteps.toLocaleString("en-US")} steps in ${ppo.numEnvs} envs × ${ppo.rolloutSteps}-step rollouts; ${p.side} ${p.lots} lots over ${p.horizon / 1e9} s in ${p.step / 1e9} s decisions`);
   io.print(`  market: ${typeof config.market === "string" ? config.market : config.market.kind}; run folder ${folder}${flags.resume !== undefined ? " (resumed)" : ""}`);
 
@@ -115,11 +135,7 @@ export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<Tra
   const bar = progress(io);
   try {
     const outcome = await runTraining(
-      {
-        // Written as the schema reads it (durations in seconds), so --resume parses it again.
-        env, ppo, validation: config.validation, backend: config.backend, config: { ...config, market, parent: { ...p, horizon: p.horizon / 1e9, step: p.step / 1e9 } }, codeVersion: String(codeVersion()),
-        evalConfig: { policies: [...DEFAULT_POLICIES], market, parent: { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 }, episodes: 1000 },
-      },
+      spec,
       folder,
       { resume: flags.resume !== undefined, onProgress: bar.update, shouldStop: () => stopRequested, log: (l) => io.print(`  ${l}`) },
     );
@@ -154,6 +170,37 @@ export function addTrainCommand(program: Command, io: CliIO): Command {
       workAction(io, async (cmd) => {
         const outcome = await runTrainCommand(io, cmd.opts<TrainFlags>());
         return outcome.interrupted ? EXIT_INTERRUPTED : EXIT.done;
+      }),
+    );
+}
+
+export function addExportCommand(program: Command, io: CliIO): Command {
+  return program
+    .command("export")
+    .summary("export a training run's best policy to ONNX, with its parity check")
+    .description(
+      "Writes the best policy of a `tranche train` run folder (best.json: chosen on validation) as an ONNX model (opset 17; the " +
+        "observation normalisation in the graph; feature names and version, action space, config hash, code version and time as " +
+        "metadata), after checking ONNX Runtime's outputs against TensorFlow.js's on 10,000 observations (within 1e-5); a model " +
+        "that fails the check is not written.",
+    )
+    .usage("<run folder> [-o <model.onnx>] [--backend <name>]")
+    .allowExcessArguments()
+    .option("-o, --out <model.onnx>", "where to write it (default <run folder>/model.onnx)")
+    .addOption(new Option("--backend <name>", "TensorFlow.js backend for the reference outputs").choices(["auto", ...BACKENDS]).default("auto"))
+    .action(
+      workAction(io, async (cmd) => {
+        if (cmd.args.length !== 1) throw new UsageError(`expected one run folder, got ${cmd.args.length}`);
+        const folder = resolve(cmd.args[0]);
+        const o = cmd.opts<{ out?: string; backend: BackendChoice }>();
+        const out = resolve(o.out ?? resolve(folder, "model.onnx"));
+        if (!out.endsWith(".onnx")) throw new UsageError(`-o must end in .onnx (got ${o.out})`);
+        const config = runConfig(folder);
+        const { backend } = await selectBackend(o.backend);
+        const r = await exportBest(folder, trainingSpec(config), out);
+        io.print(`wrote ${out}: features ${r.metadata.featureVersion}, actions ${r.metadata.actionSpace.names.join(" × ")} [${r.metadata.actionSpace.nvec.join(", ")}], config ${r.metadata.configHash.slice(0, 12)}`);
+        io.print(`parity (${backend}): ONNX Runtime vs TensorFlow.js ${r.parity.maxAbsDiff.toExponential(1)} at most over ${r.parity.observations} observations`);
+        return EXIT.done;
       }),
     );
 }

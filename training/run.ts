@@ -164,17 +164,9 @@ export async function runTraining(
     interrupted = interrupted && result.state.update < updates;
     let model: TrainingOutcome["model"];
     if (!interrupted && best !== undefined) {
-      // The best policy by validation, exported with its parity check on observations validation recorded.
-      const network = new ActorCritic(result.network.spec);
-      network.setWeights(best.weights);
-      const stats = RunningMeanStd.fromJSON(best.observationStats);
-      const recorded = validate(network, stats, validationEnv, VALIDATION_SEED, spec.validation.episodes);
-      const exported = await exportPolicy(network, stats, { names: env.metadata.featureNames as string[], version: String(env.metadata.featureVersion) }, spec.config, spec.codeVersion, recorded.observations, recorded.rows);
-      writeWhole(files.model, exported.bytes);
+      model = { file: files.model, export: await exportBest(folder, spec, files.model, validationEnv) };
       // What evaluates it beside the baselines on the market and parent order it was trained for: tranche eval -c eval.json.
       if (spec.evalConfig !== undefined) writeWhole(join(folder, "eval.json"), JSON.stringify({ ...spec.evalConfig, policies: [...spec.evalConfig.policies, `model:${files.model}`] }, null, 2) + "\n");
-      model = { file: files.model, export: exported };
-      network.dispose();
     }
     result.network.dispose();
     return {
@@ -184,5 +176,28 @@ export async function runTraining(
   } finally {
     env.close();
     validationEnv.close();
+  }
+}
+
+/**
+ * Exports a run's best policy (best.json) to `out`: its weights and statistics as ONNX, checked against TensorFlow.js
+ * on 10,000 observations the policy meets on validation episodes; nothing is written when the check fails.
+ */
+export async function exportBest(folder: string, spec: Pick<TrainingSpec, "env" | "ppo" | "validation" | "config" | "codeVersion">, out: string, env?: ExecutionVectorEnv): Promise<ExportResult> {
+  const bestFile = join(folder, "best.json");
+  if (!existsSync(bestFile)) throw new TrainingError(`${bestFile} does not exist: the run has not validated a policy yet`, "train longer than validation.every updates, or resume the run");
+  const best = JSON.parse(readFileSync(bestFile, "utf8")) as BestPolicy;
+  const venv = env ?? new ExecutionVectorEnv(Math.min(spec.ppo.numEnvs, spec.validation.episodes), spec.env);
+  try {
+    const network = new ActorCritic({ observationSize: venv.singleObservationSpace.shape[0], actionDims: Array.from(venv.singleActionSpace.nvec), hiddenSizes: spec.ppo.hiddenSizes, seed: spec.ppo.seed });
+    network.setWeights(best.weights);
+    const stats = RunningMeanStd.fromJSON(best.observationStats);
+    const recorded = validate(network, stats, venv, VALIDATION_SEED, spec.validation.episodes);
+    const exported = await exportPolicy(network, stats, { names: venv.metadata.featureNames as string[], version: String(venv.metadata.featureVersion) }, spec.config, spec.codeVersion, recorded.observations, recorded.rows);
+    network.dispose();
+    writeWhole(out, exported.bytes);
+    return exported;
+  } finally {
+    if (env === undefined) venv.close();
   }
 }

@@ -43,6 +43,14 @@ describe("tranche train", () => {
     const evalIo = capture();
     expect(await main(["eval", "-c", join(folder, "eval.json"), "--episodes", "32", "--workers", "0", "--out", join(folder, "eval")], evalIo)).toBe(0);
     expect(evalIo.out.join("\n")).toMatch(/model:.*model\.onnx +-?\d+\.\d+/);
+    // tranche export writes the best policy again, checked.
+    const exportIo = capture(), again = join(folder, "again.onnx");
+    expect(await main(["export", folder, "-o", again, "--backend", "wasm"], exportIo)).toBe(0);
+    expect(exportIo.out.join("\n")).toMatch(/parity \(wasm\): ONNX Runtime vs TensorFlow\.js [\d.]+e-\d+ at most over 10000 observations/);
+    expect(readPolicyMetadata(readFileSync(again)).configHash).toBe(readPolicyMetadata(readFileSync(join(folder, "model.onnx"))).configHash);
+    const notRun = capture();
+    expect(await main(["export", join(root, "nowhere")], notRun)).toBe(1);
+    expect(notRun.err.join("\n")).toMatch(/not a run folder of tranche train/);
   }, 120_000);
 
   it("names the field a config gets wrong, and refuses a folder that holds a run", async () => {
