@@ -21,7 +21,7 @@ describe("tranche quickstart", () => {
   it("evaluates every baseline, prints the table and writes the report", async () => {
     const r = await quickstart(...small, "--out", join(root, "a"));
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain("training is not built yet");
+    expect(r.out).toContain("the evaluation of the baselines (`tranche eval`)");
     for (const p of DEFAULT_POLICIES) expect(r.out).toContain(p);
     expect(r.out).toContain("best in hindsight");
     expect(r.out).toMatch(/report: .*report\.html/);
