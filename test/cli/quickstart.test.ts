@@ -1,5 +1,6 @@
-// `tranche quickstart` is the README's first command: today the evaluation of every baseline on the embedded
-// default market. It must print the table, write the run folder with its report, and be reproducible.
+// `tranche quickstart` is the README's first command: train an agent on the embedded default market, then evaluate it
+// beside every baseline. It must print the table, write the model and the report, and be reproducible. (The README's
+// run trains for a million steps; here one update, so the test stays small.)
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,17 +17,19 @@ async function quickstart(...argv: string[]): Promise<{ code: number; out: strin
 
 describe("tranche quickstart", () => {
   const root = mkdtempSync(join(tmpdir(), "tranche-quickstart-"));
-  const small = ["--episodes", "12", "--horizon", "20s", "--qty", "500", "--workers", "0"];
+  const small = ["--episodes", "12", "--horizon", "20s", "--qty", "500", "--workers", "0", "--steps", "2048"];
 
-  it("evaluates every baseline, prints the table and writes the report", async () => {
+  it("trains an agent, evaluates it beside every baseline, prints the table and writes the model and the report", async () => {
     const r = await quickstart(...small, "--out", join(root, "a"));
     expect(r.code, r.err).toBe(0);
-    expect(r.out).toContain("the evaluation of the baselines (`tranche eval`)");
+    expect(r.out).toContain("tranche quickstart: train a PPO agent (2,048 steps), then evaluate it beside every baseline");
     for (const p of DEFAULT_POLICIES) expect(r.out).toContain(p);
+    expect(r.out).toMatch(/model:.*train\/model\.onnx +-?\d+\.\d+/);
     expect(r.out).toContain("best in hindsight");
     expect(r.out).toMatch(/report: .*report\.html/);
-    for (const f of ["episodes.arrow", "summary.json", "report.html"]) expect(existsSync(join(root, "a", f))).toBe(true);
-    const s = JSON.parse(readFileSync(join(root, "a", "summary.json"), "utf8")) as EvalSummary;
+    expect(r.out).toContain(`model: ${join(root, "a", "train", "model.onnx")}`);
+    for (const f of ["episodes.arrow", "summary.json", "report.html"]) expect(existsSync(join(root, "a", "eval", f))).toBe(true);
+    const s = JSON.parse(readFileSync(join(root, "a", "eval", "summary.json"), "utf8")) as EvalSummary;
     expect(s.setup.marketKind).toBe("preset");
     expect(s.setup.market).toMatch(/preset goog .*regime normal/);
     expect(s.setup.parentLots).toBe(500);
@@ -38,8 +41,9 @@ describe("tranche quickstart", () => {
   it("is reproducible for a seed and differs across seeds", async () => {
     await quickstart(...small, "--out", join(root, "b"));
     await quickstart(...small, "--seed", "2", "--out", join(root, "c"));
-    const read = (d: string) => (JSON.parse(readFileSync(join(root, d, "summary.json"), "utf8")) as EvalSummary).policies;
+    const read = (d: string) => (JSON.parse(readFileSync(join(root, d, "eval", "summary.json"), "utf8")) as EvalSummary).policies.map((p) => p.shortfallBps);
     expect(read("b")).toEqual(read("a"));
-    expect(read("c")[0].shortfallBps.mean).not.toBe(read("a")[0].shortfallBps.mean);
+    // The trained agent's costs too: the same training gives the same model.
+    expect(read("c")[0].mean).not.toBe(read("a")[0].mean);
   });
 });
