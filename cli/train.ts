@@ -55,7 +55,7 @@ function defaultRunFolder(): string {
 function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () => void } {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
-      { format: "  {bar} {percentage}% | update {value}/{total} | {sps} steps/s | validation IS {val} bps (best {best}) | ETA {eta_formatted}", stream: process.stderr, hideCursor: true, clearOnComplete: true },
+      { format: "  {bar} {percentage}% | {value}/{total} updates | {sps} steps/s | validation IS {val} (best {best}) bps | ETA {eta_formatted}", barsize: 24, stream: process.stderr, hideCursor: true, clearOnComplete: true },
       cliProgress.Presets.shades_classic,
     );
     let started = false, val = "—";

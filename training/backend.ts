@@ -38,6 +38,7 @@ async function tryLoad(name: BackendName): Promise<string | null> {
     await tf.ready();
     return null;
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND") return "not installed";
     return (e as Error).message.split("\n")[0];
   }
 }

@@ -228,11 +228,14 @@ function adamPowers(optimizer: tf.AdamOptimizer): [tf.Variable, tf.Variable] {
   return [o.accBeta1, o.accBeta2];
 }
 
-/** Samples one action per dimension from each row's logits (softmax), with the run's own seeded stream. */
-function sampleActions(logits: Float32Array, rows: number, dims: readonly number[], rng: Rng, out: Int32Array): void {
+/**
+ * Samples one action per dimension from each row's logits (softmax), with the run's own seeded stream, and writes the
+ * sampled action's log-probability (summed over the dimensions) to `logProb`.
+ */
+function sampleActions(logits: Float32Array, rows: number, dims: readonly number[], rng: Rng, out: Int32Array, logProb: Float32Array): void {
   const width = dims.reduce((a, b) => a + b, 0);
   for (let r = 0; r < rows; r++) {
-    let from = r * width;
+    let from = r * width, lp = 0;
     dims.forEach((n, d) => {
       let max = -Infinity;
       for (let j = 0; j < n; j++) max = Math.max(max, logits[from + j]);
@@ -247,8 +250,10 @@ function sampleActions(logits: Float32Array, rows: number, dims: readonly number
         }
       }
       out[r * dims.length + d] = pick;
+      lp += logits[from + pick] - max - Math.log(total);
       from += n;
     });
+    logProb[r] = lp;
   }
 }
 
@@ -285,7 +290,7 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
     terminated: new Uint8Array(T * N), truncated: new Uint8Array(T * N), resetMask: new Uint8Array(T * N),
   };
   const normalized = new Float32Array(N * F), actions = new Int32Array(N * D);
-  const discounted = new Float64Array(N), episodeReturn = new Float64Array(N);
+  const discounted = new Float64Array(N), discountedF32 = new Float32Array(N), episodeReturn = new Float64Array(N);
   const metrics: UpdateMetrics[] = [];
   const updates = Math.max(1, Math.floor(config.totalSteps / (N * T)));
 
@@ -312,23 +317,9 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
         const x = tf.tensor2d(normalized, [N, F]);
         return [network.logits(x).dataSync() as Float32Array, network.value(x).dataSync() as Float32Array];
       });
-      sampleActions(logits, N, dims, rng, actions);
+      sampleActions(logits, N, dims, rng, actions, logpBuf.subarray(t * N, (t + 1) * N));
       actBuf.set(actions, t * N * D);
       rollout.values.set(values, t * N);
-      // log π(a|s) of the sampled actions, from the same logits.
-      const width = logits.length / N;
-      for (let i = 0; i < N; i++) {
-        let lp = 0, from = i * width;
-        dims.forEach((n, d) => {
-          let max = -Infinity;
-          for (let j = 0; j < n; j++) max = Math.max(max, logits[from + j]);
-          let z = 0;
-          for (let j = 0; j < n; j++) z += Math.exp(logits[from + j] - max);
-          lp += logits[from + actions[i * D + d]] - max - Math.log(z);
-          from += n;
-        });
-        logpBuf[t * N + i] = lp;
-      }
       const e0 = performance.now();
       inferenceMs += e0 - i0;
       const [next, rewards, terminated, truncated] = env.step(actions);
@@ -350,7 +341,8 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
           episodeReturn[i] = 0;
         }
       }
-      returnStats.update(Float32Array.from(discounted), N);
+      discountedF32.set(discounted);
+      returnStats.update(discountedF32, N);
       const scale = Math.sqrt(returnStats.var[0] + NORMALIZER_EPS);
       for (let i = 0; i < N; i++) {
         const k = t * N + i;
