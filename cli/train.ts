@@ -10,6 +10,7 @@ import { loadMarket } from "../env/markets.js";
 import { DEFAULT_POLICIES } from "../eval/policies.js";
 import { codeVersion } from "../eval/summary.js";
 import { BACKENDS, selectBackend, type BackendChoice } from "../training/backend.js";
+import { LEARNERS } from "../training/learner.js";
 import { ppoConfigSchema } from "../training/ppo.js";
 import { TrainingError, exportBest, runTraining, type TrainingOutcome, type TrainingProgress, type TrainingSpec } from "../training/run.js";
 import { addConfigOptions, applySets, loadConfigFile, parseConfig } from "./config.js";
@@ -29,7 +30,8 @@ export const trainConfigSchema = z
       .strict()
       .default({ episodes: 256, every: 10 }),
     incompletePenaltyBps: z.number().min(0).default(100).describe("reward only: bps of their share of the parent charged for lots the horizon's cross cannot fill"),
-    backend: z.enum(["auto", ...BACKENDS]).default("auto").describe("TensorFlow.js backend: the fastest present, or the one named"),
+    learner: z.enum(LEARNERS).default("fused").describe("what computes PPO's update: the fused native MLP step (fast on CPUs) or TensorFlow.js (the reference; the path to GPUs)"),
+    backend: z.enum(["auto", ...BACKENDS]).default("auto").describe("TensorFlow.js backend (the tfjs learner, validation and the export's reference): the fastest present, or the one named"),
     /** The run folder; default runs/train-<time>. */
     out: z.string().min(1).optional(),
   })
@@ -91,7 +93,7 @@ function trainingSpec(config: TrainConfig): TrainingSpec {
   const parent = { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 };
   return {
     env: { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } },
-    ppo: config.ppo, validation: config.validation, backend: config.backend,
+    ppo: config.ppo, validation: config.validation, backend: config.backend, learner: config.learner,
     // Written as the schema reads it (durations in seconds), so --resume parses it again.
     config: { ...config, market, parent }, codeVersion: String(codeVersion()),
     evalConfig: { policies: [...DEFAULT_POLICIES], market, parent, episodes: 1000 },
@@ -140,7 +142,7 @@ export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<Tra
       { resume: flags.resume !== undefined, onProgress: bar.update, shouldStop: () => stopRequested, log: (l) => io.print(`  ${l}`) },
     );
     bar.stop();
-    io.print(`${outcome.interrupted ? "stopped" : "done"} after ${outcome.updates} updates in ${outcome.seconds.toFixed(1)} s on ${outcome.backend}; best validation IS ${outcome.bestValidationIsBps.toFixed(2)} bps at update ${outcome.bestUpdate}`);
+    io.print(`${outcome.interrupted ? "stopped" : "done"} after ${outcome.updates} updates in ${outcome.seconds.toFixed(1)} s (${config.learner} learner, ${outcome.backend} backend); best validation IS ${outcome.bestValidationIsBps.toFixed(2)} bps at update ${outcome.bestUpdate}`);
     if (outcome.model) io.print(`model: ${outcome.model.file} (ONNX Runtime vs TensorFlow.js: ${outcome.model.export.parity.maxAbsDiff.toExponential(1)} at most over ${outcome.model.export.parity.observations} observations)`);
     io.print(outcome.interrupted ? `checkpoint written; continue with: tranche train --resume ${folder}` : `evaluate it beside the baselines on the same market: tranche eval -c ${resolve(folder, "eval.json")}`);
     return outcome;

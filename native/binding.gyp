@@ -13,12 +13,14 @@
         "src/core/flow/lobster_replay.cc",
         "src/core/flow/l2_replay.cc",
         "src/core/study/flow_sim.cc",
+        "src/core/learn/actor_critic.cc",
         "src/binding/addon.cc",
         "src/binding/book_wrap.cc",
         "src/binding/batch_wrap.cc",
         "src/binding/execution_wrap.cc",
         "src/binding/replay_wrap.cc",
-        "src/binding/flow_sim_wrap.cc"
+        "src/binding/flow_sim_wrap.cc",
+        "src/binding/learner_wrap.cc"
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],

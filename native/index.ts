@@ -17,4 +17,5 @@ export {
   EXECUTION_IO, ExecutionBatch, FEATURES, FEATURE_VERSION, createExecutionIO,
   type EpisodeStarts, type ExecutionIO, type ExecutionTaskSpec, type FeatureSpec,
 } from "./task.js";
+export { NativeActorCritic, type AdamSpec, type AdamState, type PpoBatch, type PpoLossSpec, type PpoStepStats } from "./learner.js";
 export { FlowSim, type FlowRecording, type ImpactRuns, type ImpactRunsSpec } from "./flow-sim.js";

@@ -66,6 +66,17 @@ export interface NativeFlowSimHandle {
   }): import("./flow-sim.js").ImpactRuns;
 }
 
+export interface NativeLearnerHandle {
+  paramCount(): number;
+  getParams(out: Float32Array): void;
+  setParams(values: Float32Array): void;
+  getOptimizer(): import("./learner.js").AdamState;
+  setOptimizer(state: import("./learner.js").AdamState): void;
+  forward(obs: Float32Array, rows: number, logits: Float32Array, values: Float32Array | null): void;
+  gradients(batch: import("./learner.js").PpoBatch, loss: import("./learner.js").PpoLossSpec, out: Float32Array): Float64Array;
+  update(batch: import("./learner.js").PpoBatch, loss: import("./learner.js").PpoLossSpec, adam: import("./learner.js").AdamSpec): Float64Array;
+}
+
 export interface NativeLobsterDataHandle {
   verify(fromRow?: number): LobsterReplayStats & { report: string };
   replay(fromRow?: number): LobsterReplayStats & { seconds: number; invariants: string | null };
@@ -90,6 +101,7 @@ interface Binding {
   NativeLobsterData: new (columns: LobsterColumnsInput) => NativeLobsterDataHandle;
   NativeL2Data: new (columns: L2ColumnsInput) => NativeL2DataHandle;
   NativeFlowSim: new (config: { flow: Record<string, unknown>; book: unknown }) => NativeFlowSimHandle;
+  NativeLearner: new (spec: { observationSize: number; actionDims: readonly number[]; hiddenSizes: readonly number[] }) => NativeLearnerHandle;
   statusNames: string[];
 }
 

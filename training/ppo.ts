@@ -5,11 +5,11 @@
 // ppo.py and Stable-Baselines3's PPO; where they treat a truncated episode as a terminated one, this follows
 // Gymnasium's semantics instead (bootstrap from V(s) on truncation, never on termination), and the next-step
 // autoreset's reset steps are left out of the loss.
-import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
 import type { ExecutionVectorEnv } from "../env/execution.js";
 import { Rng } from "../env/rng.js";
-import { ActorCritic, NORMALIZER_EPS, RunningMeanStd } from "./network.js";
+import { createLearner, type LearnerKind, type OptimizerState } from "./learner.js";
+import { NORMALIZER_EPS, RunningMeanStd, type ActorCritic } from "./network.js";
 
 // ---- hyperparameters ------------------------------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ export function computeGae(r: Rollout, lastValues: Float32Array, gamma: number, 
 /**
  * The clipped surrogate (PPO paper, eq. 7), as a loss to minimise over the samples in `mask`:
  * −mean(min(ρ A, clip(ρ, 1 − ε, 1 + ε) A)), ρ = exp(log π_new − log π_old). The update computes the same
- * expression on tensors (training/network.ts); this one is the reference its test checks it against.
+ * expression on tensors and natively (training/learner.ts); this one is the reference their tests check them against.
  */
 export function clippedSurrogateLoss(newLogProb: ArrayLike<number>, oldLogProb: ArrayLike<number>, advantages: ArrayLike<number>, clipCoef: number): number {
   let sum = 0;
@@ -186,6 +186,8 @@ export interface TrainResult {
   metrics: UpdateMetrics[];
   /** Where the run stood when it returned (after its last update): what a checkpoint holds. */
   state: TrainState;
+  /** Frees the network and the learner's state. */
+  dispose(): void;
 }
 
 /**
@@ -197,9 +199,8 @@ export interface TrainState {
   update: number;
   globalStep: number;
   weights: Record<string, { shape: number[]; values: number[] }>;
-  /** Adam's step count and moments, in the order it applies them, and its running β₁ᵗ, β₂ᵗ. */
-  optimizer: { name: string; shape: number[]; values: number[] }[];
-  adamPowers: [number, number];
+  /** Adam's step count, moments and running β₁ᵗ, β₂ᵗ, and the learner that wrote them. */
+  optimizer: OptimizerState;
   observationStats: ReturnType<RunningMeanStd["toJSON"]>;
   returnStats: ReturnType<RunningMeanStd["toJSON"]>;
 }
@@ -211,21 +212,13 @@ export interface TrainHooks {
   resume?: TrainState;
   /** Asked after every update: true stops the run there (Ctrl-C), and it returns its state. */
   shouldStop?: () => boolean;
+  /** What computes the update (training/learner.ts); default "fused". */
+  learner?: LearnerKind;
 }
 
 /** The first episode seed of update u's rollout (env i takes it + i): training's seeds, apart from any evaluation's. */
 export function trainingSeed(config: Pick<PpoConfig, "seed" | "numEnvs">, update: number): number {
   return (config.seed + 1) * 1_000_000_000 + update * config.numEnvs;
-}
-
-/**
- * Adam's running β₁ᵗ and β₂ᵗ. tfjs's setWeights recomputes them as pow(β, t + 1), which differs in the last bits from
- * the product it keeps while training; a checkpoint carries them so a resumed run continues bit for bit.
- */
-function adamPowers(optimizer: tf.AdamOptimizer): [tf.Variable, tf.Variable] {
-  const o = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
-  if (!(o.accBeta1 instanceof tf.Variable) || !(o.accBeta2 instanceof tf.Variable)) throw new Error("this @tensorflow/tfjs has no AdamOptimizer.accBeta1/accBeta2: update training/ppo.ts's checkpoint");
-  return [o.accBeta1, o.accBeta2];
 }
 
 /**
@@ -268,16 +261,15 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
   const N = env.numEnvs, T = config.rolloutSteps, F = env.singleObservationSpace.shape[0];
   const dims = Array.from(env.singleActionSpace.nvec);
   const D = dims.length;
-  const network = new ActorCritic({ observationSize: F, actionDims: dims, hiddenSizes: config.hiddenSizes, seed: config.seed });
-  const optimizer = tf.train.adam(config.learningRate, 0.9, 0.999, 1e-5);
+  const learner = createLearner(hooks.learner ?? "fused", { observationSize: F, actionDims: dims, hiddenSizes: config.hiddenSizes, seed: config.seed });
+  const width = dims.reduce((a, b) => a + b, 0);
   let observationStats = new RunningMeanStd(F);
   let returnStats = new RunningMeanStd(1);
   let firstUpdate = 1, globalStep = 0;
   if (hooks.resume !== undefined) {
     const r = hooks.resume;
-    network.setWeights(r.weights);
-    await optimizer.setWeights(r.optimizer.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape, w.name === "iter" ? "int32" : "float32") })));
-    adamPowers(optimizer).forEach((v, i) => v.assign(tf.scalar(r.adamPowers[i])));
+    learner.setWeights(r.weights);
+    await learner.setOptimizerState(r.optimizer);
     observationStats = RunningMeanStd.fromJSON(r.observationStats);
     returnStats = RunningMeanStd.fromJSON(r.returnStats);
     firstUpdate = r.update + 1;
@@ -289,7 +281,7 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
     steps: T, numEnvs: N, rewards: new Float32Array(T * N), values: new Float32Array(T * N),
     terminated: new Uint8Array(T * N), truncated: new Uint8Array(T * N), resetMask: new Uint8Array(T * N),
   };
-  const normalized = new Float32Array(N * F), actions = new Int32Array(N * D);
+  const normalized = new Float32Array(N * F), actions = new Int32Array(N * D), logits = new Float32Array(N * width), values = new Float32Array(N);
   const discounted = new Float64Array(N), discountedF32 = new Float32Array(N), episodeReturn = new Float64Array(N);
   const metrics: UpdateMetrics[] = [];
   const updates = Math.max(1, Math.floor(config.totalSteps / (N * T)));
@@ -304,7 +296,6 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
     episodeReturn.fill(0);
     let envMs = 0, inferenceMs = 0;
     const lr = config.annealLearningRate ? config.learningRate * (1 - (update - 1) / updates) : config.learningRate;
-    (optimizer as unknown as { learningRate: number }).learningRate = lr;
     let endedReturns = 0, ended = 0;
 
     // Rollout.
@@ -313,10 +304,7 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
       observationStats.update(obs, N);
       observationStats.normalize(obs, N, normalized);
       obsBuf.set(normalized, t * N * F);
-      const [logits, values] = tf.tidy(() => {
-        const x = tf.tensor2d(normalized, [N, F]);
-        return [network.logits(x).dataSync() as Float32Array, network.value(x).dataSync() as Float32Array];
-      });
+      learner.infer(normalized, N, logits, values);
       sampleActions(logits, N, dims, rng, actions, logpBuf.subarray(t * N, (t + 1) * N));
       actBuf.set(actions, t * N * D);
       rollout.values.set(values, t * N);
@@ -352,7 +340,8 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
       obs = next;
     }
     observationStats.normalize(obs, N, normalized);
-    const lastValues = tf.tidy(() => network.value(tf.tensor2d(normalized, [N, F])).dataSync() as Float32Array);
+    learner.infer(normalized, N, logits, values);
+    const lastValues = values;
     const { advantages, returns } = computeGae(rollout, lastValues, config.gamma, config.gaeLambda);
     globalStep += T * N;
 
@@ -386,35 +375,8 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
           const sd = Math.sqrt(v / (mb - 1)) + 1e-8;
           for (let r = 0; r < mb; r++) adv[r] = (adv[r] - m) / sd;
         }
-        const stats = tf.tidy(() => {
-          const x = tf.tensor2d(o, [mb, F]), act = tf.tensor2d(a, [mb, D], "int32");
-          const oldLogProb = tf.tensor1d(oldLp), advantage = tf.tensor1d(adv), target = tf.tensor1d(ret), oldValue = tf.tensor1d(oldV);
-          let parts: tf.Scalar[] = [];
-          const { value: loss, grads } = tf.variableGrads(() => {
-            const { logProb, entropy } = network.logProbAndEntropy(x, act);
-            // The clipped surrogate (clippedSurrogateLoss above, on tensors).
-            const ratio = tf.exp(tf.sub(logProb, oldLogProb));
-            const surrogate = tf.minimum(tf.mul(ratio, advantage), tf.mul(tf.clipByValue(ratio, 1 - config.clipCoef, 1 + config.clipCoef), advantage));
-            const policyLoss = tf.neg(tf.mean(surrogate)) as tf.Scalar;
-            // The value loss (valueLoss above).
-            const v = network.value(x);
-            const plain = tf.square(tf.sub(v, target));
-            const vLoss = (config.clipValueLoss
-              ? tf.mul(0.5, tf.mean(tf.maximum(plain, tf.square(tf.sub(tf.add(oldValue, tf.clipByValue(tf.sub(v, oldValue), -config.clipCoef, config.clipCoef)), target)))))
-              : tf.mul(0.5, tf.mean(plain))) as tf.Scalar;
-            const entropyMean = tf.mean(entropy) as tf.Scalar;
-            // Kept past variableGrads' own scope for the metrics; disposed by the tidy around this minibatch.
-            parts = [policyLoss, vLoss, entropyMean, tf.mean(tf.sub(tf.sub(ratio, 1), tf.log(ratio))) as tf.Scalar, tf.mean(tf.cast(tf.greater(tf.abs(tf.sub(ratio, 1)), config.clipCoef), "float32")) as tf.Scalar].map((p) => tf.keep(p));
-            return tf.add(tf.sub(policyLoss, tf.mul(config.entropyCoef, entropyMean)), tf.mul(config.valueCoef, vLoss)) as tf.Scalar;
-          });
-          // Global gradient-norm clipping.
-          const norm = Math.sqrt(Object.values(grads).reduce((s, g) => s + (tf.sum(tf.square(g)).dataSync()[0] as number), 0));
-          const factor = norm > config.maxGradNorm ? config.maxGradNorm / (norm + 1e-6) : 1;
-          optimizer.applyGradients(Object.entries(grads).map(([name, g]) => ({ name, tensor: tf.mul(g, factor) })));
-          const values = parts.map((p) => p.dataSync()[0]);
-          tf.dispose([loss, ...parts]);
-          return values;
-        });
+        const step = learner.step({ obs: o, actions: a, oldLogProb: oldLp, advantages: adv, returns: ret, oldValues: oldV, rows: mb }, config, lr);
+        const stats = [step.policyLoss, step.valueLoss, step.entropy, step.approxKl, step.clipFraction];
         pl += stats[0], vl += stats[1], ent += stats[2], kl += stats[3], cf += stats[4], count++;
         epochKl += stats[3], epochBatches++;
       }
@@ -431,22 +393,20 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
     };
     metrics.push(m);
     lastUpdate = update;
-    await hooks.onUpdate?.(m, network, observationStats, snapshot);
+    await hooks.onUpdate?.(m, learner.network(), observationStats, snapshot);
     // Let the event loop run once per update: a Ctrl-C (SIGINT) is only delivered to a handler between macrotasks.
     await new Promise((resolve) => setImmediate(resolve));
     if (hooks.shouldStop?.()) break;
   }
   const state = await snapshot();
-  optimizer.dispose();
-  return { network, observationStats, metrics, state };
+  const network = learner.network();
+  return { network, observationStats, metrics, state, dispose: () => learner.dispose() };
 
   async function snapshot(): Promise<TrainState> {
-    const optimizerWeights = await optimizer.getWeights();
     return {
       update: lastUpdate, globalStep,
-      weights: Object.fromEntries(Object.entries(network.weights()).map(([k, w]) => [k, { shape: w.shape, values: Array.from(w.values) }])),
-      optimizer: optimizerWeights.map((w) => ({ name: w.name, shape: w.tensor.shape.slice(), values: Array.from(w.tensor.dataSync()) })),
-      adamPowers: adamPowers(optimizer).map((v) => v.dataSync()[0]) as [number, number],
+      weights: Object.fromEntries(Object.entries(learner.network().weights()).map(([k, w]) => [k, { shape: w.shape, values: Array.from(w.values) }])),
+      optimizer: await learner.optimizerState(),
       observationStats: observationStats.toJSON(),
       returnStats: returnStats.toJSON(),
     };

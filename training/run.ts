@@ -14,6 +14,7 @@ import { ExecutionVectorEnv, type ExecutionEnvConfig } from "../env/execution.js
 import { TrancheError } from "../errors.js";
 import { selectBackend, type BackendChoice, type BackendName } from "./backend.js";
 import { exportPolicy, type ExportResult } from "./export.js";
+import type { LearnerKind } from "./learner.js";
 import { ActorCritic, RunningMeanStd } from "./network.js";
 import { trainPpo, type PpoConfig, type TrainState, type UpdateMetrics } from "./ppo.js";
 
@@ -26,6 +27,8 @@ export interface TrainingSpec {
   ppo: PpoConfig;
   validation: { episodes: number; every: number };
   backend: BackendChoice;
+  /** What computes the update (training/learner.ts); default "fused". */
+  learner?: LearnerKind;
   /** The config as the user resolved it, written to config.json and hashed into the model. */
   config: unknown;
   /** A `tranche eval` config of the same market and parent; the run writes it with the model added as eval.json. */
@@ -135,7 +138,7 @@ export async function runTraining(
     writeWhole(files.config, JSON.stringify(spec.config, null, 2) + "\n");
   }
   const { backend, skipped } = await selectBackend(spec.backend);
-  log(`backend: ${backend}${skipped.length > 0 ? ` (passed over: ${skipped.join("; ")})` : ""}`);
+  log(`learner: ${spec.learner ?? "fused"}; backend: ${backend}${skipped.length > 0 ? ` (passed over: ${skipped.join("; ")})` : ""}`);
 
   const ppo = spec.ppo;
   const env = new ExecutionVectorEnv(ppo.numEnvs, spec.env);
@@ -145,6 +148,7 @@ export async function runTraining(
   try {
     const result = await trainPpo(env, ppo, {
       resume,
+      learner: spec.learner,
       shouldStop: () => (interrupted = options.shouldStop?.() ?? false),
       onUpdate: async (m, network, stats, checkpoint) => {
         let validationIsBps: number | undefined;
@@ -157,7 +161,7 @@ export async function runTraining(
           }
           writeWhole(files.checkpoint, JSON.stringify(await checkpoint()));
         }
-        appendFileSync(files.metrics, JSON.stringify({ ...m, backend, validationIsBps: validationIsBps ?? null }) + "\n");
+        appendFileSync(files.metrics, JSON.stringify({ ...m, learner: spec.learner ?? "fused", backend, validationIsBps: validationIsBps ?? null }) + "\n");
         options.onProgress?.({ update: m.update, updates, metrics: m, validationIsBps, bestValidationIsBps: best?.validationIsBps ?? NaN });
       },
     });
@@ -168,7 +172,7 @@ export async function runTraining(
       // What evaluates it beside the baselines on the market and parent order it was trained for: tranche eval -c eval.json.
       if (spec.evalConfig !== undefined) writeWhole(join(folder, "eval.json"), JSON.stringify({ ...spec.evalConfig, policies: [...spec.evalConfig.policies, `model:${files.model}`] }, null, 2) + "\n");
     }
-    result.network.dispose();
+    result.dispose();
     return {
       folder, backend, updates: result.state.update, interrupted, bestValidationIsBps: best?.validationIsBps ?? NaN, bestUpdate: best?.update ?? 0,
       model, seconds: (performance.now() - started) / 1000,

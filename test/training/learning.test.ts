@@ -10,6 +10,7 @@ import { ZI_MARKET } from "../../eval/defaults.js";
 import { TwapPolicy } from "../../agents/twap.js";
 import type { ActorCritic, RunningMeanStd } from "../../training/network.js";
 import { selectBackend } from "../../training/backend.js";
+import { LEARNERS } from "../../training/learner.js";
 import { ppoConfigSchema, trainPpo, type UpdateMetrics } from "../../training/ppo.js";
 
 const TASK = { side: "buy", parentLots: 200, horizonSteps: 20, stepNs: 1e9 } as const;
@@ -67,15 +68,15 @@ describe("PPO on the zero-intelligence market", () => {
   });
 });
 
-describe("a PPO run's determinism", () => {
+describe.each(LEARNERS)("a PPO run's determinism with the %s learner", (learner) => {
   it("gives the same learning curve for the same seed, backend and config", async () => {
     await selectBackend("wasm");
     const run = async (seed: number) => {
       const env = new ExecutionVectorEnv(8, { market: loadMarket(ZI_MARKET).market, task: TASK });
-      const { metrics, network } = await trainPpo(env, ppoConfigSchema.parse({ numEnvs: 8, rolloutSteps: 32, totalSteps: 3 * 8 * 32, seed }));
+      const { metrics, dispose } = await trainPpo(env, ppoConfigSchema.parse({ numEnvs: 8, rolloutSteps: 32, totalSteps: 3 * 8 * 32, seed }), { learner });
       env.close();
       const curve = metrics.map((m) => [m.episodeIsBps, m.policyLoss, m.valueLoss, m.entropy, m.approxKl]);
-      network.dispose();
+      dispose();
       return curve;
     };
     const a = await run(11), b = await run(11), c = await run(12);
@@ -88,14 +89,17 @@ describe("a PPO run's determinism", () => {
     const config = ppoConfigSchema.parse({ numEnvs: 8, rolloutSteps: 32, totalSteps: 4 * 8 * 32, seed: 3 });
     const env = () => new ExecutionVectorEnv(8, { market: loadMarket(ZI_MARKET).market, task: TASK });
     const curve = (ms: UpdateMetrics[]) => ms.map((m) => [m.update, m.episodeIsBps, m.policyLoss, m.valueLoss, m.entropy, m.approxKl, m.explainedVariance]);
-    const whole = await trainPpo(env(), config);
+    const whole = await trainPpo(env(), config, { learner });
     let updates = 0;
-    const first = await trainPpo(env(), config, { shouldStop: () => ++updates === 2 });
+    const first = await trainPpo(env(), config, { learner, shouldStop: () => ++updates === 2 });
     expect(first.state.update).toBe(2);
     // Through JSON, as a checkpoint file carries it.
-    const resumed = await trainPpo(env(), config, { resume: JSON.parse(JSON.stringify(first.state)) });
+    const resumed = await trainPpo(env(), config, { learner, resume: JSON.parse(JSON.stringify(first.state)) });
     expect(curve([...first.metrics, ...resumed.metrics])).toEqual(curve(whole.metrics));
     expect(resumed.state.weights).toEqual(whole.state.weights);
-    [whole, first, resumed].forEach((r) => r.network.dispose());
+    [whole, first, resumed].forEach((r) => r.dispose());
+    // A checkpoint of the other learner is refused, naming both.
+    const other = LEARNERS.find((l) => l !== learner)!;
+    await expect(trainPpo(env(), config, { learner: other, resume: JSON.parse(JSON.stringify(first.state)) })).rejects.toThrow(`the checkpoint's optimizer state is the ${learner} learner's and this run uses the ${other} learner`);
   }, 60_000);
 });
