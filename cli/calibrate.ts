@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { DataError } from "../data/errors.js";
 import { openDataFile } from "../data/reader.js";
 import { calibrate, meanMarketOrderSize } from "../eval/generative/calibrate.js";
-import type { L3Day } from "../eval/microstructure/day.js";
+import { sliceDay, type L3Day } from "../eval/microstructure/day.js";
 import { loadL2Day } from "../eval/microstructure/l2-day.js";
 import { readL3Day } from "./analyze.js";
 import { UsageError, wholeNumber, workAction, type CliIO } from "./program.js";
@@ -14,6 +14,15 @@ interface CalibrateCommandOptions {
   out?: string;
   name?: string;
   tickMultiple?: number;
+  from?: string;
+  until?: string;
+}
+
+/** "HH:MM[:SS]" as seconds after midnight; a usage error naming the flag otherwise. */
+function secondsOfDay(flag: string, text: string): number {
+  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time of day: write it as HH:MM or HH:MM:SS, e.g. 12:30`);
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
 }
 
 /** Default coarser tick of an L2 (Binance) day: on BTCUSDT's 0.01 tick the price moves tens of thousands of ticks in
@@ -43,10 +52,24 @@ function run(command: Command, io: CliIO): number {
   const o = command.opts<CalibrateCommandOptions>();
   if (o.out === undefined || !o.out.endsWith(".json")) throw new UsageError(`-o <preset.json> is required and must end in .json${o.out ? ` (got ${o.out})` : ""}`);
   const t0 = performance.now();
-  const { day, unitLots, tickMultiple } = readCalibrationDay(files[0], o.tickMultiple, io);
-  io.print(`calibrating on ${day.symbol} ${day.date}: ${day.t.length.toLocaleString("en-US")} messages over ${(day.t[day.t.length - 1] / 60).toFixed(1)} min`);
+  const read = readCalibrationDay(files[0], o.tickMultiple, io);
+  const { unitLots, tickMultiple } = read;
+  let day = read.day;
+  if (o.from !== undefined || o.until !== undefined) {
+    const from = o.from === undefined ? 0 : secondsOfDay("--from", o.from), until = o.until === undefined ? 86_400 : secondsOfDay("--until", o.until);
+    if (until <= from) throw new UsageError(`--until ${o.until} is not after --from ${o.from ?? "00:00"}`);
+    try {
+      day = sliceDay(day, from, until);
+    } catch (e) {
+      if (e instanceof RangeError) throw new UsageError(`${e.message}; choose --from/--until inside it`);
+      throw e;
+    }
+  }
+  const clock = (s: number) => new Date(Math.round(s) * 1000).toISOString().slice(11, 16);
+  io.print(`calibrating on ${day.symbol} ${day.date}: ${day.t.length.toLocaleString("en-US")} messages over ${(day.t[day.t.length - 1] / 60).toFixed(1)} min (${clock(day.startLocalS)}–${clock(day.startLocalS + day.t[day.t.length - 1])} local time)`);
   const preset = calibrate(day, files[0], { name: o.name, unitLots, log: (line) => io.print(line) });
   if (tickMultiple !== undefined) preset.source.tickMultiple = tickMultiple;
+  if (o.from !== undefined || o.until !== undefined) preset.source.window = `${clock(day.startLocalS)}–${clock(day.startLocalS + day.t[day.t.length - 1])}`;
   const f = preset.fit;
   io.print("fit:");
   for (const [k, v] of Object.entries(f)) io.print(`  ${k.padEnd(24)} ${typeof v === "number" ? +v.toPrecision(4) : v}`);
@@ -73,10 +96,12 @@ export function addCalibrateCommand(program: Command, io: CliIO): Command {
         "clustering, the propagator's amplitude and time scale, and news; then fits the placement offset and the news rate " +
         "by simulating whole days. Prints the fit and writes the preset (figures only: no data is copied).",
     )
-    .usage("<file.arrow> -o <preset.json> [--name <name>] [--tick-multiple <n>]")
+    .usage("<file.arrow> -o <preset.json> [--name <name>] [--tick-multiple <n>] [--from <HH:MM>] [--until <HH:MM>]")
     .allowExcessArguments()
     .option("-o, --out <preset.json>", "where to write the preset")
     .option("--name <name>", "the preset's name (default: the symbol in lower case)")
     .option("--tick-multiple <n>", `an L2 file only: native ticks per model tick (default ${L2_TICK_MULTIPLE})`, wholeNumber(1))
+    .option("--from <HH:MM>", "calibrate on the messages from this local time of day on (LOBSTER: the exchange's; Binance: UTC)")
+    .option("--until <HH:MM>", "… and before this one: e.g. --until 12:30 fits the morning alone")
     .action(workAction(io, (command) => run(command, io)));
 }

@@ -69,7 +69,7 @@ const market = z.union([
   z.discriminatedUnion("kind", [
     z.object({ kind: z.literal("poisson"), tickSize: z.number().positive().optional(), lotSize: z.number().positive().optional(), flow: poissonFlow.optional(), ...costs }).strict(),
     z.object({ kind: z.literal("preset"), name: z.string().min(1).optional(), file: z.string().min(1).optional(), regime: z.enum(REGIME_NAMES).optional(), flow: presetFlow.optional(), ...costs }).strict(),
-    z.object({ kind: z.literal("lobster"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), ...costs }).strict(),
+    z.object({ kind: z.literal("lobster"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), mirror: z.boolean().optional(), ...costs }).strict(),
     z.object({ kind: z.literal("binance"), file: z.string().min(1), starts: starts.optional(), impact: impact.optional(), ...costs }).strict(),
   ]),
 ]);

@@ -14,12 +14,12 @@ import { LEARNERS } from "../training/learner.js";
 import { ppoConfigSchema } from "../training/ppo.js";
 import { TrainingError, exportBest, runTraining, type TrainingOutcome, type TrainingProgress, type TrainingSpec } from "../training/run.js";
 import { addConfigOptions, applySets, loadConfigFile, parseConfig } from "./config.js";
-import { evalConfigSchema, resolveMarket } from "./eval.js";
+import { evalConfigSchema, resolveMarket, type EvalConfig } from "./eval.js";
 import { EXIT, UsageError, workAction, type CliIO } from "./program.js";
 
 export const trainConfigSchema = z
   .object({
-    market: evalConfigSchema.shape.market,
+    market: z.union([evalConfigSchema.shape.market, z.array(evalConfigSchema.shape.market.removeDefault()).min(1)]).default("default").describe("the market, or a list of markets trained on together (the envs split evenly; eval.json evaluates on the first)"),
     parent: evalConfigSchema.shape.parent,
     ppo: ppoConfigSchema.default(ppoConfigSchema.parse({})),
     validation: z
@@ -87,15 +87,16 @@ function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () 
 
 /** What a resolved config trains: the env, the hyperparameters, and the config as config.json keeps it. */
 function trainingSpec(config: TrainConfig): TrainingSpec {
-  const market = resolveMarket(config.market);
+  const markets = (Array.isArray(config.market) ? config.market : [config.market]).map((m) => resolveMarket(m));
+  const market = markets[0];
   const p = config.parent;
   if (p.horizon % p.step !== 0) throw new UsageError("parent.horizon must be a whole number of parent.step decisions");
   const parent = { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 };
   return {
-    env: { market: loadMarket(market).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } },
+    env: markets.map((m) => ({ market: loadMarket(m).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } })),
     ppo: config.ppo, validation: config.validation, backend: config.backend, learner: config.learner,
     // Written as the schema reads it (durations in seconds), so --resume parses it again.
-    config: { ...config, market, parent }, codeVersion: String(codeVersion()),
+    config: { ...config, market: Array.isArray(config.market) ? markets : market, parent }, codeVersion: String(codeVersion()),
     evalConfig: { policies: [...DEFAULT_POLICIES], market, parent, episodes: 1000 },
   };
 }
@@ -124,7 +125,8 @@ export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<Tra
   const spec = trainingSpec(config);
   const p = config.parent, ppo = config.ppo;
   io.print(`tranche train: PPO, ${ppo.totalSteps.toLocaleString("en-US")} steps in ${ppo.numEnvs} envs × ${ppo.rolloutSteps}-step rollouts; ${p.side} ${p.lots} lots over ${p.horizon / 1e9} s in ${p.step / 1e9} s decisions`);
-  io.print(`  market: ${typeof config.market === "string" ? config.market : config.market.kind}; run folder ${folder}${flags.resume !== undefined ? " (resumed)" : ""}`);
+  const name = (m: EvalConfig["market"]) => (typeof m === "string" ? m : m.kind === "lobster" && m.mirror === true ? "lobster (mirrored)" : m.kind);
+  io.print(`  market: ${Array.isArray(config.market) ? `a mixture of ${config.market.map(name).join(", ")}` : name(config.market)}; run folder ${folder}${flags.resume !== undefined ? " (resumed)" : ""}`);
 
   // The first Ctrl-C asks the run to stop after the update in progress (it checkpoints); a second one exits now.
   let stopRequested = false;

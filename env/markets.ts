@@ -4,7 +4,7 @@
 import { tradeVolumeByTimeOfDay } from "../agents/volume-profile.js";
 import { loadPreset, presetFlow } from "../eval/generative/preset.js";
 import { readBinance, readLobster } from "../data/reader.js";
-import { MessageType } from "../data/schema.js";
+import { BOOK_EMPTY_ASK_PRICE, BOOK_EMPTY_BID_PRICE, MessageType } from "../data/schema.js";
 import { L2ReplayData, LobsterReplayData, TrancheError, type BatchOptions, type EpisodeStarts, type ImpactSpec, type PoissonFlowSpec } from "../native/index.js";
 
 /** Episode starts in the market's local time of day ("09:45", "10:30:15"): a window, or a list. */
@@ -20,8 +20,12 @@ export type MarketConfig = MarketCosts &
      * a regime (default "normal"); `flow` overrides single parameters of it.
      */
     | { kind: "preset"; name?: string; file?: string; regime?: string; flow?: Partial<Omit<PoissonFlowSpec, "kind">> }
-    /** A LOBSTER import (`tranche data import-lobster`); times of day are the exchange's local time. */
-    | { kind: "lobster"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec }
+    /**
+     * A LOBSTER import (`tranche data import-lobster`); times of day are the exchange's local time. `mirror` replays
+     * the day reflected about its opening mid (prices p → 2·mid − p, bids and asks swapped): a buyer in the mirror
+     * faces what a seller faced, so a policy trained on a day and its mirror cannot learn the day's drift.
+     */
+    | { kind: "lobster"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec; mirror?: boolean }
     /** A Binance import (`tranche data import-binance`); times of day are UTC. */
     | { kind: "binance"; file: string; starts?: TimeOfDayStarts; impact?: ImpactSpec }
   );
@@ -99,6 +103,29 @@ function startsFrom(starts: TimeOfDayStarts | undefined, firstLocalNs: number, d
   return { kind: "window", fromNs, toNs };
 }
 
+/**
+ * A LOBSTER day reflected about its first row's mid: every price p becomes 2·mid − p (in ticks, so the grid is kept),
+ * every side is flipped, and the book's bid levels become its ask levels. Hidden executions priced between ticks
+ * (floored on import) land a tick off in the mirror; they never touch the visible book.
+ */
+function mirroredReplay(messages: ReturnType<typeof readLobster>["messages"]["columns"], book: ReturnType<typeof readLobster>["book"]["columns"]): LobsterReplayData {
+  const centre = book.askPriceTicks[0][0] + book.bidPriceTicks[0][0];
+  if (book.askQtyLots[0][0] === 0n || book.bidQtyLots[0][0] === 0n) fail("mirror", "the day's first row has an empty side, so it has no mid to mirror about", "replay it without mirror");
+  const reflect = (prices: BigInt64Array, emptyIn: bigint, emptyOut: bigint) => prices.map((p) => (p === emptyIn ? emptyOut : centre - p));
+  const halt = BigInt(MessageType.Halt);
+  const priceTicks = messages.priceTicks.map((p, i) => (BigInt(messages.type[i]) === halt ? p : centre - p));
+  return new LobsterReplayData(
+    { ...messages, priceTicks, side: messages.side.map((s) => 1 - s) },
+    {
+      levels: book.levels,
+      askPriceTicks: book.bidPriceTicks.map((c) => reflect(c, BOOK_EMPTY_BID_PRICE, BOOK_EMPTY_ASK_PRICE)),
+      askQtyLots: book.bidQtyLots,
+      bidPriceTicks: book.askPriceTicks.map((c) => reflect(c, BOOK_EMPTY_ASK_PRICE, BOOK_EMPTY_BID_PRICE)),
+      bidQtyLots: book.askQtyLots,
+    },
+  );
+}
+
 /** Reads a market config once; every error names the field (the data layer's errors name the file). */
 export function loadMarket(config: MarketConfig): LoadedMarket {
   if (typeof config !== "object" || config === null) fail("kind", "the market config must be an object", 'use e.g. { kind: "poisson" }');
@@ -118,7 +145,7 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
     }
     case "lobster": {
       const { messages, book } = readLobster(config.file);
-      const data = new LobsterReplayData(messages.columns, book.columns);
+      const data = config.mirror === true ? mirroredReplay(messages.columns, book.columns) : new LobsterReplayData(messages.columns, book.columns);
       const offsetNs = BigInt(messages.meta.lobster?.utcOffsetSeconds ?? 0) * BigInt(NS_PER_S);
       const dayNs = 86_400n * BigInt(NS_PER_S);
       const firstLocalNs = Number((((data.startNs + offsetNs) % dayNs) + dayNs) % dayNs);
@@ -134,7 +161,7 @@ export function loadMarket(config: MarketConfig): LoadedMarket {
         clock,
         market: { ...costs, tickSize: tick, lotSize: lot, flow: { kind: "lobster", data, impact: config.impact } },
         starts: startsFrom(config.starts, firstLocalNs, data.durationNs),
-        description: `LOBSTER replay of ${messages.meta.symbol} on ${messages.meta.lobster?.date ?? "?"} (${config.file})`,
+        description: `LOBSTER replay of ${messages.meta.symbol} on ${messages.meta.lobster?.date ?? "?"}${config.mirror === true ? ", mirrored" : ""} (${config.file})`,
       };
     }
     case "binance": {

@@ -10,7 +10,8 @@
 //   <run>/eval.json         `tranche eval -c eval.json`: the model beside the baselines on the same market and parent
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ExecutionVectorEnv, type ExecutionEnvConfig } from "../env/execution.js";
+import type { ExecutionEnvConfig } from "../env/execution.js";
+import { executionVectorEnv } from "../env/mixture.js";
 import { TrancheError } from "../errors.js";
 import { selectBackend, type BackendChoice, type BackendName } from "./backend.js";
 import { exportPolicy, type ExportResult } from "./export.js";
@@ -22,8 +23,12 @@ import { trainPpo, type PpoConfig, type TrainState, type UpdateMetrics } from ".
 export const VALIDATION_SEED = 100_000_000;
 export const TEST_SEED = 200_000_000;
 
+/** An env of one market or a mixture of several (env/mixture.ts). */
+type TrainingEnv = ReturnType<typeof executionVectorEnv>;
+
 export interface TrainingSpec {
-  env: ExecutionEnvConfig;
+  /** One market, or a mixture: the envs split evenly between the markets. */
+  env: ExecutionEnvConfig | readonly ExecutionEnvConfig[];
   ppo: PpoConfig;
   validation: { episodes: number; every: number };
   backend: BackendChoice;
@@ -85,7 +90,7 @@ export const PARITY_OBSERVATIONS = 10_000;
  * The greedy policy's mean implementation shortfall (bps) over `episodes` episodes from seed `seed` on, and the
  * first `record` raw observations it saw (it steps on until it has them): the export's parity check replays them.
  */
-export function validate(network: ActorCritic, stats: RunningMeanStd, env: ExecutionVectorEnv, seed: number, episodes: number, record = PARITY_OBSERVATIONS): { isBps: number; observations: Float32Array; rows: number } {
+export function validate(network: ActorCritic, stats: RunningMeanStd, env: TrainingEnv, seed: number, episodes: number, record = PARITY_OBSERVATIONS): { isBps: number; observations: Float32Array; rows: number } {
   const N = env.numEnvs, F = network.spec.observationSize;
   const actions = new Int32Array(N * network.spec.actionDims.length), normalized = new Float32Array(N * F), ret = new Float64Array(N);
   const seen: Float32Array[] = [];
@@ -141,8 +146,8 @@ export async function runTraining(
   log(`learner: ${spec.learner ?? "fused"}; backend: ${backend}${skipped.length > 0 ? ` (passed over: ${skipped.join("; ")})` : ""}`);
 
   const ppo = spec.ppo;
-  const env = new ExecutionVectorEnv(ppo.numEnvs, spec.env);
-  const validationEnv = new ExecutionVectorEnv(Math.min(ppo.numEnvs, spec.validation.episodes), spec.env);
+  const env = executionVectorEnv(ppo.numEnvs, spec.env);
+  const validationEnv = executionVectorEnv(Math.min(ppo.numEnvs, spec.validation.episodes), spec.env);
   const updates = Math.max(1, Math.floor(ppo.totalSteps / (ppo.numEnvs * ppo.rolloutSteps)));
   let interrupted = false;
   try {
@@ -187,11 +192,11 @@ export async function runTraining(
  * Exports a run's best policy (best.json) to `out`: its weights and statistics as ONNX, checked against TensorFlow.js
  * on 10,000 observations the policy meets on validation episodes; nothing is written when the check fails.
  */
-export async function exportBest(folder: string, spec: Pick<TrainingSpec, "env" | "ppo" | "validation" | "config" | "codeVersion">, out: string, env?: ExecutionVectorEnv): Promise<ExportResult> {
+export async function exportBest(folder: string, spec: Pick<TrainingSpec, "env" | "ppo" | "validation" | "config" | "codeVersion">, out: string, env?: TrainingEnv): Promise<ExportResult> {
   const bestFile = join(folder, "best.json");
   if (!existsSync(bestFile)) throw new TrainingError(`${bestFile} does not exist: the run has not validated a policy yet`, "train longer than validation.every updates, or resume the run");
   const best = JSON.parse(readFileSync(bestFile, "utf8")) as BestPolicy;
-  const venv = env ?? new ExecutionVectorEnv(Math.min(spec.ppo.numEnvs, spec.validation.episodes), spec.env);
+  const venv = env ?? executionVectorEnv(Math.min(spec.ppo.numEnvs, spec.validation.episodes), spec.env);
   try {
     const network = new ActorCritic({ observationSize: venv.singleObservationSpace.shape[0], actionDims: Array.from(venv.singleActionSpace.nvec), hiddenSizes: spec.ppo.hiddenSizes, seed: spec.ppo.seed });
     network.setWeights(best.weights);

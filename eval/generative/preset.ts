@@ -25,7 +25,8 @@ export interface MarketPreset {
   name: string;
   description: string;
   /** The data it was calibrated on; `tickMultiple`: native ticks per model tick, for an L2 stream read on a coarser tick. */
-  source: { symbol: string; date: string; file: string; messages: number; calibratedAt: string; tickMultiple?: number };
+  /** `window`: the local times of day calibrated on, where `--from`/`--until` cut the day ("09:30–12:30"). */
+  source: { symbol: string; date: string; file: string; messages: number; calibratedAt: string; tickMultiple?: number; window?: string };
   /** The preset's instrument: the day's tick and lot; `unitLots` lots are one unit, the size of its market orders and of the impact protocol's. */
   instrument: { tickSize: number; lotSize: number; unitLots: number };
   flow: Omit<PoissonFlowSpec, "kind">;

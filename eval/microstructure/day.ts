@@ -74,6 +74,32 @@ export function loadL3Day(file: string): L3Day {
   };
 }
 
+/**
+ * The messages from local time of day `fromS` (inclusive) to `untilS` (exclusive), seconds after midnight, as a day of
+ * their own (its clock starts at the first kept message). Throws a RangeError, naming the day's span, if none is left.
+ */
+export function sliceDay(day: L3Day, fromS: number, untilS: number): L3Day {
+  const local = (i: number) => day.startLocalS + day.t[i];
+  let a = 0;
+  while (a < day.t.length && local(a) < fromS) a++;
+  let b = a;
+  while (b < day.t.length && local(b) < untilS) b++;
+  if (b - a < 2) {
+    const hhmm = (s: number) => (s >= 86_400 ? "24:00:00" : new Date(s * 1000).toISOString().slice(11, 19));
+    throw new RangeError(`no messages between ${hhmm(fromS)} and ${hhmm(untilS)}: the day runs from ${hhmm(local(0))} to ${hhmm(local(day.t.length - 1))}`);
+  }
+  const t0 = day.t[a];
+  const cut = <T extends Float64Array | Uint8Array>(x: T) => x.subarray(a, b) as T;
+  return {
+    ...day,
+    startLocalS: day.startLocalS + t0,
+    t: day.t.slice(a, b).map((x) => x - t0),
+    type: cut(day.type), side: cut(day.side), orderId: cut(day.orderId), priceTicks: cut(day.priceTicks), qtyLots: cut(day.qtyLots),
+    bidPrice: day.bidPrice.map(cut), bidQty: day.bidQty.map(cut), askPrice: day.askPrice.map(cut), askQty: day.askQty.map(cut),
+    mid: cut(day.mid),
+  };
+}
+
 /** True for a visible or hidden execution (a trade). */
 export function isExecution(type: number): boolean {
   return type === MessageType.VisibleExecution || type === MessageType.HiddenExecution;

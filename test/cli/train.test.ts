@@ -89,4 +89,20 @@ describe("tranche train", () => {
     expect(curve(b)).toEqual(curve(a));
     expect(JSON.parse(readFileSync(join(cut, "best.json"), "utf8")).weights).toEqual(JSON.parse(readFileSync(join(whole, "best.json"), "utf8")).weights);
   }, 120_000);
+
+  it("trains on a mixture of markets, keeps the list in config.json and evaluates on the first", async () => {
+    const io = capture(), folder = join(root, "mixture");
+    const wide = JSON.stringify({ kind: "poisson", tickSize: 0.01, lotSize: 1, flow: { referencePriceTicks: 10000, marketRatePerSec: 2 }, fees: { makerBps: 0, takerBps: 2 } });
+    const sets = SMALL.map((a) => (a === `market=${ZI}` ? `market=[${ZI},${wide}]` : a));
+    expect(await main(["train", ...sets, "--out", folder], io)).toBe(0);
+    expect(io.out.join("\n")).toContain("market: a mixture of poisson, poisson");
+    expect(io.out.join("\n")).toContain("learner: fused");
+    const config = JSON.parse(readFileSync(join(folder, "config.json"), "utf8")) as { market: unknown[] };
+    expect(config.market).toHaveLength(2);
+    expect(JSON.parse(readFileSync(join(folder, "eval.json"), "utf8")).market).toEqual(config.market[0]);
+    // A list of no markets names the field.
+    const empty = capture();
+    expect(await main(["train", "--set", "market=[]", "--out", join(root, "empty")], empty)).toBe(1);
+    expect(empty.err.join("\n")).toMatch(/market/);
+  }, 120_000);
 });

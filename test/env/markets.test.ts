@@ -9,6 +9,7 @@ import { ExecutionVectorEnv } from "../../env/execution.js";
 import { checkEnv } from "../../env/index.js";
 import { ExecutionEnv } from "../../env/execution.js";
 import { loadMarket, type MarketConfig } from "../../env/markets.js";
+import type { LobsterReplayData } from "../../native/index.js";
 import { available, goog, spot, tempFolder } from "../data/fixtures.js";
 
 const tmp = tempFolder();
@@ -35,6 +36,28 @@ describe.skipIf(!haveGoog)("a LOBSTER market from an imported file", () => {
     const vector = new ExecutionVectorEnv(4, { market: m.market, task: { side: "buy", parentLots: 100, horizonSteps: 6, stepNs: 5e9, starts: m.starts } });
     vector.reset({ seed: 1 });
     for (const s of vector.state.episodeStartNs) expect(s >= 15 * 60e9 - 15_105_074 && s <= 120 * 60e9 - 15_105_074).toBe(true);
+  });
+
+  it("mirrors the day about its opening mid: the mirrored book replays exactly, and a buyer there faces the day's sellers", () => {
+    const plain = loadMarket({ kind: "lobster", file }), mirror = loadMarket({ kind: "lobster", file, mirror: true });
+    expect(mirror.description).toContain("mirrored");
+    const data = (m: typeof plain) => (m.market.flow as { data: LobsterReplayData }).data;
+    // The replay rule holds row by row on the reflected messages and book, with the sides' counts swapped.
+    const a = data(plain).verify(), b = data(mirror).verify();
+    expect(b.visibleMismatches).toBe(0);
+    expect(b.rowsChecked).toBe(a.rowsChecked);
+    expect([b.adoptionsBid, b.adoptionsAsk, b.intoViewBid, b.intoViewAsk]).toEqual([a.adoptionsAsk, a.adoptionsBid, a.intoViewAsk, a.intoViewBid]);
+    // One episode each: the mirrored buyer's book is the reflected seller's.
+    const task = { parentLots: 100, horizonSteps: 3, stepNs: 5e9, starts: { kind: "list", startsNs: [3_600e9] } } as const;
+    const buyer = new ExecutionVectorEnv(1, { market: mirror.market, task: { ...task, side: "buy" } });
+    const seller = new ExecutionVectorEnv(1, { market: plain.market, task: { ...task, side: "sell" } });
+    buyer.reset({ seed: 1 });
+    seller.reset({ seed: 1 });
+    // Reflected about one centre C: the mirror's bid is C − the day's ask, its ask C − the day's bid.
+    const c1 = buyer.state.bestBidTicks[0] + seller.state.bestAskTicks[0], c2 = buyer.state.bestAskTicks[0] + seller.state.bestBidTicks[0];
+    expect(seller.state.bestAskTicks[0] - seller.state.bestBidTicks[0]).toBeGreaterThan(0);
+    expect(c1).toBe(c2);
+    expect(buyer.state.arrivalMidTicks[0] + seller.state.arrivalMidTicks[0]).toBe(c1);
   });
 
   it.each([
