@@ -2,7 +2,7 @@
 // reads them, every PPO hyperparameter with its default and meaning, validation and the backend), with a live
 // progress display, a run folder (training/run.ts), --resume, and Ctrl-C that checkpoints before it exits.
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Option, type Command } from "commander";
 import { z } from "zod";
@@ -86,8 +86,9 @@ function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () 
 }
 
 /** What a resolved config trains: the env, the hyperparameters, and the config as config.json keeps it. */
-function trainingSpec(config: TrainConfig): TrainingSpec {
-  const markets = (Array.isArray(config.market) ? config.market : [config.market]).map((m) => resolveMarket(m));
+/** `base`: where the config's relative file paths start (its own folder, as `tranche eval` reads them). */
+function trainingSpec(config: TrainConfig, base = process.cwd()): TrainingSpec {
+  const markets = (Array.isArray(config.market) ? config.market : [config.market]).map((m) => resolveMarket(m, undefined, base));
   const market = markets[0];
   const p = config.parent;
   if (p.horizon % p.step !== 0) throw new UsageError("parent.horizon must be a whole number of parent.step decisions");
@@ -122,7 +123,7 @@ export async function runTrainCommand(io: CliIO, flags: TrainFlags): Promise<Tra
     folder = resolve(config.out ?? defaultRunFolder());
     config = { ...config, out: folder };
   }
-  const spec = trainingSpec(config);
+  const spec = trainingSpec(config, flags.config !== undefined ? dirname(resolve(flags.config)) : process.cwd());
   const p = config.parent, ppo = config.ppo;
   io.print(`tranche train: PPO, ${ppo.totalSteps.toLocaleString("en-US")} steps in ${ppo.numEnvs} envs × ${ppo.rolloutSteps}-step rollouts; ${p.side} ${p.lots} lots over ${p.horizon / 1e9} s in ${p.step / 1e9} s decisions`);
   const name = (m: EvalConfig["market"]) => (typeof m === "string" ? m : m.kind === "lobster" && m.mirror === true ? "lobster (mirrored)" : m.kind);
