@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Option, type Command } from "commander";
 import { z } from "zod";
-import { loadMarket } from "../env/markets.js";
+import { loadMarket, type MarketConfig } from "../env/markets.js";
 import { DEFAULT_POLICIES } from "../eval/policies.js";
 import { codeVersion } from "../eval/summary.js";
 import { BACKENDS, selectBackend, type BackendChoice } from "../training/backend.js";
@@ -17,15 +17,19 @@ import { addConfigOptions, applySets, loadConfigFile, parseConfig } from "./conf
 import { evalConfigSchema, resolveMarket, type EvalConfig } from "./eval.js";
 import { EXIT, UsageError, workAction, type CliIO } from "./program.js";
 
+/** A market, or a list of markets stepped together (the envs split evenly between them). */
+const markets = z.union([evalConfigSchema.shape.market.removeDefault(), z.array(evalConfigSchema.shape.market.removeDefault()).min(1)]);
+
 export const trainConfigSchema = z
   .object({
-    market: z.union([evalConfigSchema.shape.market, z.array(evalConfigSchema.shape.market.removeDefault()).min(1)]).default("default").describe("the market, or a list of markets trained on together (the envs split evenly; eval.json evaluates on the first)"),
+    market: markets.default("default").describe("the market, or a list of markets trained on together (the envs split evenly; eval.json evaluates on the first)"),
     parent: evalConfigSchema.shape.parent,
     ppo: ppoConfigSchema.default(ppoConfigSchema.parse({})),
     validation: z
       .object({
         episodes: z.number().int().min(1).max(1_000_000).default(256).describe("validation episodes (seeds training never sees)"),
         every: z.number().int().min(1).default(10).describe("validate (and checkpoint) every this many updates"),
+        market: markets.optional().describe("validate on this market (or list) instead of the training's: replay windows training never sees"),
       })
       .strict()
       .default({ episodes: 256, every: 10 }),
@@ -88,16 +92,25 @@ function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () 
 /** What a resolved config trains: the env, the hyperparameters, and the config as config.json keeps it. */
 /** `base`: where the config's relative file paths start (its own folder, as `tranche eval` reads them). */
 function trainingSpec(config: TrainConfig, base = process.cwd()): TrainingSpec {
-  const markets = (Array.isArray(config.market) ? config.market : [config.market]).map((m) => resolveMarket(m, undefined, base));
-  const market = markets[0];
+  const resolved = (m: TrainConfig["market"]) => (Array.isArray(m) ? m : [m]).map((x) => resolveMarket(x, undefined, base));
+  const trained = resolved(config.market), validated = config.validation.market === undefined ? undefined : resolved(config.validation.market);
+  const market = trained[0];
   const p = config.parent;
   if (p.horizon % p.step !== 0) throw new UsageError("parent.horizon must be a whole number of parent.step decisions");
   const parent = { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 };
+  const task = { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps };
+  const envs = (ms: MarketConfig[]) => ms.map((m) => ({ market: loadMarket(m).market, task }));
+  const asGiven = (given: TrainConfig["market"], ms: MarketConfig[]) => (Array.isArray(given) ? ms : ms[0]);
   return {
-    env: markets.map((m) => ({ market: loadMarket(m).market, task: { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps } })),
+    env: envs(trained),
+    validationEnv: validated === undefined ? undefined : envs(validated),
     ppo: config.ppo, validation: config.validation, backend: config.backend, learner: config.learner,
-    // Written as the schema reads it (durations in seconds), so --resume parses it again.
-    config: { ...config, market: Array.isArray(config.market) ? markets : market, parent }, codeVersion: String(codeVersion()),
+    // Written as the schema reads it (durations in seconds, paths absolute), so --resume parses it again.
+    config: {
+      ...config, market: asGiven(config.market, trained), parent,
+      validation: { ...config.validation, ...(validated === undefined ? {} : { market: asGiven(config.validation.market!, validated) }) },
+    },
+    codeVersion: String(codeVersion()),
     evalConfig: { policies: [...DEFAULT_POLICIES], market, parent, episodes: 1000 },
   };
 }

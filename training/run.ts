@@ -29,6 +29,8 @@ type TrainingEnv = ReturnType<typeof executionVectorEnv>;
 export interface TrainingSpec {
   /** One market, or a mixture: the envs split evenly between the markets. */
   env: ExecutionEnvConfig | readonly ExecutionEnvConfig[];
+  /** Where validation runs (replay windows training never sees); default: the training's markets, on other seeds. */
+  validationEnv?: ExecutionEnvConfig | readonly ExecutionEnvConfig[];
   ppo: PpoConfig;
   validation: { episodes: number; every: number };
   backend: BackendChoice;
@@ -147,7 +149,7 @@ export async function runTraining(
 
   const ppo = spec.ppo;
   const env = executionVectorEnv(ppo.numEnvs, spec.env);
-  const validationEnv = executionVectorEnv(Math.min(ppo.numEnvs, spec.validation.episodes), spec.env);
+  const validationEnv = executionVectorEnv(Math.min(ppo.numEnvs, spec.validation.episodes), spec.validationEnv ?? spec.env);
   const updates = Math.max(1, Math.floor(ppo.totalSteps / (ppo.numEnvs * ppo.rolloutSteps)));
   let interrupted = false;
   try {
@@ -192,11 +194,11 @@ export async function runTraining(
  * Exports a run's best policy (best.json) to `out`: its weights and statistics as ONNX, checked against TensorFlow.js
  * on 10,000 observations the policy meets on validation episodes; nothing is written when the check fails.
  */
-export async function exportBest(folder: string, spec: Pick<TrainingSpec, "env" | "ppo" | "validation" | "config" | "codeVersion">, out: string, env?: TrainingEnv): Promise<ExportResult> {
+export async function exportBest(folder: string, spec: Pick<TrainingSpec, "env" | "validationEnv" | "ppo" | "validation" | "config" | "codeVersion">, out: string, env?: TrainingEnv): Promise<ExportResult> {
   const bestFile = join(folder, "best.json");
   if (!existsSync(bestFile)) throw new TrainingError(`${bestFile} does not exist: the run has not validated a policy yet`, "train longer than validation.every updates, or resume the run");
   const best = JSON.parse(readFileSync(bestFile, "utf8")) as BestPolicy;
-  const venv = env ?? executionVectorEnv(Math.min(spec.ppo.numEnvs, spec.validation.episodes), spec.env);
+  const venv = env ?? executionVectorEnv(Math.min(spec.ppo.numEnvs, spec.validation.episodes), spec.validationEnv ?? spec.env);
   try {
     const network = new ActorCritic({ observationSize: venv.singleObservationSpace.shape[0], actionDims: Array.from(venv.singleActionSpace.nvec), hiddenSizes: spec.ppo.hiddenSizes, seed: spec.ppo.seed });
     network.setWeights(best.weights);

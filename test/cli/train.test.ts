@@ -93,16 +93,21 @@ describe("tranche train", () => {
   it("trains on a mixture of markets, keeps the list in config.json and evaluates on the first", async () => {
     const io = capture(), folder = join(root, "mixture");
     const wide = JSON.stringify({ kind: "poisson", tickSize: 0.01, lotSize: 1, flow: { referencePriceTicks: 10000, marketRatePerSec: 2 }, fees: { makerBps: 0, takerBps: 2 } });
-    const sets = SMALL.map((a) => (a === `market=${ZI}` ? `market=[${ZI},${wide}]` : a));
+    const sets = [...SMALL.map((a) => (a === `market=${ZI}` ? `market=[${ZI},${wide}]` : a)), "--set", `validation.market=${wide}`];
     expect(await main(["train", ...sets, "--out", folder], io)).toBe(0);
     expect(io.out.join("\n")).toContain("market: a mixture of poisson, poisson");
     expect(io.out.join("\n")).toContain("learner: fused");
-    const config = JSON.parse(readFileSync(join(folder, "config.json"), "utf8")) as { market: unknown[] };
+    const config = JSON.parse(readFileSync(join(folder, "config.json"), "utf8")) as { market: unknown[]; validation: { market: unknown } };
     expect(config.market).toHaveLength(2);
+    // Validation runs on its own market (held-out replay windows, in a real run).
+    expect(config.validation.market).toEqual(config.market[1]);
     expect(JSON.parse(readFileSync(join(folder, "eval.json"), "utf8")).market).toEqual(config.market[0]);
     // A list of no markets names the field.
     const empty = capture();
     expect(await main(["train", "--set", "market=[]", "--out", join(root, "empty")], empty)).toBe(1);
     expect(empty.err.join("\n")).toMatch(/market/);
+    const unknown = capture();
+    expect(await main(["train", "--set", 'validation.market={"kind":"garch"}', "--out", join(root, "garch")], unknown)).toBe(1);
+    expect(unknown.err.join("\n")).toMatch(/validation\.market/);
   }, 120_000);
 });
