@@ -194,6 +194,21 @@ function timeOfDayFlag(value: string): string {
   return value;
 }
 
+/**
+ * On a replay, the comparisons again with the bootstrap over windows of the horizon's length: episodes that overlap in
+ * time see the same prices, so the episode-level interval above is too narrow. Against the best baseline where it is
+ * not the reference.
+ */
+function timeBlockLines(s: EvalSummary): string[] {
+  const shown = s.comparisons.filter((c) => c.timeBlocks !== undefined && c.kind === (s.best !== null && s.best !== s.setup.reference ? "best" : "reference"));
+  if (shown.length === 0) return [];
+  const b = shown[0].timeBlocks!;
+  return [
+    `  episodes overlap in time: bootstrap over the ${b.blocks} windows of ${b.blockSeconds / 60 >= 1 ? `${+(b.blockSeconds / 60).toFixed(2)} min` : `${b.blockSeconds} s`} they start in (${Math.round(b.level * 100)}%):`,
+    ...shown.map((c) => `    ${c.policy} − ${c.against}: ${c.meanDiffBps.toFixed(2)} [${c.timeBlocks!.low.toFixed(2)}, ${c.timeBlocks!.high.toFixed(2)}]`),
+  ];
+}
+
 /** Options shared by `tranche eval` and `tranche quickstart`. */
 export function addEvalOptions(command: Command, defaults: { episodes: number }): Command {
   return addConfigOptions(
@@ -375,6 +390,7 @@ export function formatTable(s: EvalSummary): string[] {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     `  Δ = policy − ${s.setup.reference} per episode; ${s.comparisons[0]?.bootstrap.method ?? "percentile"} bootstrap interval; Holm-adjusted Wilcoxon p; hindsight share = saving vs ${s.setup.reference} ÷ the saving the best schedule of market orders in hindsight had.`,
+    ...timeBlockLines(s),
     `  ${(s.timing.seconds).toFixed(1)} s wall (${s.timing.workers === 0 ? "in this thread" : `${s.timing.workers} worker${s.timing.workers === 1 ? "" : "s"}`}; env ${(s.timing.envSeconds).toFixed(1)} s summed over them)`,
   ];
 }

@@ -6,7 +6,7 @@ import { dirname, resolve } from "node:path";
 import cliProgress from "cli-progress";
 import { Option, type Command } from "commander";
 import { z } from "zod";
-import { loadMarket, type MarketConfig } from "../env/markets.js";
+import { episodeStarts, loadMarket, type MarketConfig } from "../env/markets.js";
 import { DEFAULT_POLICIES } from "../eval/policies.js";
 import { codeVersion } from "../eval/summary.js";
 import { BACKENDS, selectBackend, type BackendChoice } from "../training/backend.js";
@@ -91,7 +91,7 @@ function progress(io: CliIO): { update: (p: TrainingProgress) => void; stop: () 
 
 /** What a resolved config trains: the env, the hyperparameters, and the config as config.json keeps it. */
 /** `base`: where the config's relative file paths start (its own folder, as `tranche eval` reads them). */
-function trainingSpec(config: TrainConfig, base = process.cwd()): TrainingSpec {
+export function trainingSpec(config: TrainConfig, base = process.cwd()): TrainingSpec {
   const resolved = (m: TrainConfig["market"]) => (Array.isArray(m) ? m : [m]).map((x) => resolveMarket(x, undefined, base));
   const trained = resolved(config.market), validated = config.validation.market === undefined ? undefined : resolved(config.validation.market);
   const market = trained[0];
@@ -99,7 +99,11 @@ function trainingSpec(config: TrainConfig, base = process.cwd()): TrainingSpec {
   if (p.horizon % p.step !== 0) throw new UsageError("parent.horizon must be a whole number of parent.step decisions");
   const parent = { side: p.side, lots: p.lots, horizon: p.horizon / 1e9, step: p.step / 1e9 };
   const task = { side: p.side, parentLots: p.lots, horizonSteps: p.horizon / p.step, stepNs: p.step, incompletePenaltyBps: config.incompletePenaltyBps };
-  const envs = (ms: MarketConfig[]) => ms.map((m) => ({ market: loadMarket(m).market, task }));
+  // A replay's episode starts (its `starts` window, else anywhere with room for the horizon) travel with the task.
+  const envs = (ms: MarketConfig[]) => ms.map((m) => {
+    const loaded = loadMarket(m);
+    return { market: loaded.market, task: { ...task, starts: episodeStarts(loaded, p.horizon + p.step) } };
+  });
   const asGiven = (given: TrainConfig["market"], ms: MarketConfig[]) => (Array.isArray(given) ? ms : ms[0]);
   return {
     env: envs(trained),

@@ -112,6 +112,10 @@ function mirroredReplay(messages: ReturnType<typeof readLobster>["messages"]["co
   const centre = book.askPriceTicks[0][0] + book.bidPriceTicks[0][0];
   if (book.askQtyLots[0][0] === 0n || book.bidQtyLots[0][0] === 0n) fail("mirror", "the day's first row has an empty side, so it has no mid to mirror about", "replay it without mirror");
   const reflect = (prices: BigInt64Array, emptyIn: bigint, emptyOut: bigint) => prices.map((p) => (p === emptyIn ? emptyOut : centre - p));
+  // A price above twice the opening mid has no positive mirror image.
+  for (const column of [messages.priceTicks, ...book.askPriceTicks]) {
+    for (const p of column) if (p !== BOOK_EMPTY_ASK_PRICE && p >= centre) fail("mirror", `a price of ${p} ticks is at or above twice the opening mid (${centre} ticks): its mirror image is not a price`, "replay it without mirror");
+  }
   const halt = BigInt(MessageType.Halt);
   const priceTicks = messages.priceTicks.map((p, i) => (BigInt(messages.type[i]) === halt ? p : centre - p));
   return new LobsterReplayData(
@@ -124,6 +128,16 @@ function mirroredReplay(messages: ReturnType<typeof readLobster>["messages"]["co
       bidQtyLots: book.askQtyLots,
     },
   );
+}
+
+/**
+ * Where a market's episodes start: its config's window or list, else, on a replay, anywhere in the file that leaves
+ * `spanNs` after the start (the horizon and whatever the caller runs past it); a generative market has no clock.
+ */
+export function episodeStarts(loaded: LoadedMarket, spanNs: number): EpisodeStarts | undefined {
+  const flow = loaded.market.flow;
+  if (loaded.starts !== undefined || flow === undefined || flow.kind === "poisson") return loaded.starts;
+  return { kind: "window", fromNs: 0, toNs: Math.max(0, flow.data.durationNs - spanNs) };
 }
 
 /** Reads a market config once; every error names the field (the data layer's errors name the file). */

@@ -45,6 +45,8 @@ export class MixtureVectorEnv {
     const [first] = parts;
     for (const [k, p] of parts.entries()) {
       if (p.singleActionSpace.nvec.join() !== first.singleActionSpace.nvec.join()) throw new EnvError("INVALID_ARGUMENT", `market ${k} of the mixture has actions [${p.singleActionSpace.nvec}], market 0 [${first.singleActionSpace.nvec}]: give every market the same task`);
+      const task = (c: ExecutionEnvConfig) => JSON.stringify({ ...c.task, starts: undefined });
+      if (task(configs[k]) !== task(configs[0])) throw new EnvError("INVALID_ARGUMENT", `market ${k} of the mixture has the task ${task(configs[k])}, market 0 ${task(configs[0])}: give every market the same task (its episode starts may differ)`);
     }
     this.singleObservationSpace = first.singleObservationSpace;
     this.singleActionSpace = first.singleActionSpace;

@@ -4,7 +4,7 @@
 // on which worker ran it or how many episodes shared its batch.
 import type { ActionMode } from "../agents/task-state.js";
 import { ExecutionVectorEnv } from "../env/execution.js";
-import { loadMarket, localTimeOfDayS, type LoadedMarket, type MarketConfig } from "../env/markets.js";
+import { episodeStarts, loadMarket, localTimeOfDayS, type LoadedMarket, type MarketConfig } from "../env/markets.js";
 import type { EpisodeStarts, ExecutionTaskSpec } from "../native/index.js";
 import { bestInHindsight, hasHorizonPrice } from "./hindsight.js";
 import { buildPolicy, type BuiltPolicy, type PolicySpec } from "./policies.js";
@@ -95,10 +95,8 @@ export class UnitRunner {
    * room for the horizon, the hindsight run's extra decision and the markout.
    */
   private starts(): EpisodeStarts | undefined {
-    const flow = this.loaded.market.flow;
-    if (this.loaded.starts !== undefined || flow === undefined || flow.kind === "poisson") return this.loaded.starts;
     const { task, markoutNs } = this.spec;
-    return { kind: "window", fromNs: 0, toNs: Math.max(0, flow.data.durationNs - (task.horizonSteps + 1) * task.stepNs - markoutNs) };
+    return episodeStarts(this.loaded, (task.horizonSteps + 1) * task.stepNs + markoutNs);
   }
 
   private seeds(unit: Unit): number[] {

@@ -155,12 +155,16 @@ function readingNoteHtml(summary: EvalSummary): string {
   // A preset reacts to the agent (its propagator); the hindsight schedule walks the recorded book without that reaction.
   const reactive = setup.marketKind === "preset";
   const first = summary.comparisons[0];
+  const blocks = first?.timeBlocks;
   const bootstrap = first
     ? `The intervals are ${first.bootstrap.method} bootstrap ${bootstrapLevelText(summary)} intervals of the mean
 difference (${formatNumber(first.bootstrap.resamples, "count")} resamples of whole episodes). The p-values are
 two-sided, from the paired t-test and the Wilcoxon signed-rank test. The Holm column adjusts the Wilcoxon p-values
 for all ${summary.comparisons.length} comparisons of the run (Holm's step-down correction), so a Holm p below
-0.05 holds at a family-wise 5% level.`
+0.05 holds at a family-wise 5% level.${blocks ? ` On a replay, episodes that start within one horizon of each other see the
+same prices, so they are not independent, and these intervals and p-values treat them as if they were: the column
+<strong>over ${blocks.blocks} time windows</strong> resamples whole windows of the horizon's length instead (a block
+bootstrap), and is the one to trust for a claim about this market.` : ""}`
     : "";
   return `<section class="reading-note">
 <h2>How to read these numbers</h2>
@@ -350,12 +354,18 @@ function comparisonTableHtml(summary: EvalSummary, colours: Map<string, string>)
   const [meanDiff, tTestP, wilcoxonP, holmP, power] = COMPARISON_COLUMNS;
   const low: Column<Comparison> = { heading: "", field: "bootstrap.low", format: "bps", value: (c) => c.bootstrap.low };
   const high: Column<Comparison> = { heading: "", field: "bootstrap.high", format: "bps", value: (c) => c.bootstrap.high };
+  // A replay's episodes overlap in time: the interval over windows of the horizon's length beside the episodes' own.
+  const withBlocks = summary.comparisons.some((c) => c.timeBlocks !== undefined);
+  const blockLow: Column<Comparison> = { heading: "", field: "timeBlocks.low", format: "bps", value: (c) => c.timeBlocks?.low ?? NaN };
+  const blockHigh: Column<Comparison> = { heading: "", field: "timeBlocks.high", format: "bps", value: (c) => c.timeBlocks?.high ?? NaN };
   const rows = summary.comparisons.map((c) => {
     const keys = `data-policy="${escapeHtml(c.policy)}" data-against="${escapeHtml(c.against)}" data-kind="${c.kind}"`;
     const significant = c.holmP < 0.05;
     const verdict = significant ? (c.meanDiffBps < 0 ? "cheaper" : "dearer") : "";
-    return `<tr${verdict ? ` class="${verdict}"` : ""}>${policyLabelCell(c.policy, colours)}<td>${escapeHtml(c.against)}</td><td><span class="tag">${c.kind}</span></td>${valueCell("td", meanDiff, c, keys, "diff")}<td class="num ci">${valueCell("span", low, c, keys)} to ${valueCell("span", high, c, keys)}</td>${valueCell("td", tTestP, c, keys)}${valueCell("td", wilcoxonP, c, keys)}<td class="method" ${keys} data-field="wilcoxon.method">${c.wilcoxon.method}</td>${valueCell("td", holmP, c, keys)}${valueCell("td", power, c, keys)}</tr>`;
+    const blocks = withBlocks ? `<td class="num ci">${c.timeBlocks ? `${valueCell("span", blockLow, c, keys)} to ${valueCell("span", blockHigh, c, keys)}` : "—"}</td>` : "";
+    return `<tr${verdict ? ` class="${verdict}"` : ""}>${policyLabelCell(c.policy, colours)}<td>${escapeHtml(c.against)}</td><td><span class="tag">${c.kind}</span></td>${valueCell("td", meanDiff, c, keys, "diff")}<td class="num ci">${valueCell("span", low, c, keys)} to ${valueCell("span", high, c, keys)}</td>${blocks}${valueCell("td", tTestP, c, keys)}${valueCell("td", wilcoxonP, c, keys)}<td class="method" ${keys} data-field="wilcoxon.method">${c.wilcoxon.method}</td>${valueCell("td", holmP, c, keys)}${valueCell("td", power, c, keys)}</tr>`;
   });
+  const firstBlocks = summary.comparisons.find((c) => c.timeBlocks !== undefined)?.timeBlocks;
   return tableHtml(
     [
       text("Policy"),
@@ -363,6 +373,7 @@ function comparisonTableHtml(summary: EvalSummary, colours: Map<string, string>)
       text("Kind"),
       numeric(meanDiff),
       { label: `Bootstrap ${bootstrapLevelText(summary)}`, numeric: true },
+      ...(withBlocks && firstBlocks ? [{ label: `Over ${firstBlocks.blocks} time windows`, numeric: true }] : []),
       numeric(tTestP),
       numeric(wilcoxonP),
       text("Method"),

@@ -335,6 +335,52 @@ export function bootstrapCI(diffs: Float64Array, options: BootstrapOptions): Boo
   };
 }
 
+/** A bootstrap interval that resamples blocks of episodes, not episodes. */
+export interface BlockBootstrapInterval extends Omit<BootstrapInterval, "method"> {
+  method: "block percentile";
+  /** Distinct blocks resampled. */
+  blocks: number;
+}
+
+/**
+ * Percentile bootstrap of the mean over blocks (Künsch 1989; a cluster bootstrap): episodes that share a block (on a
+ * replay, episodes whose windows overlap in time see the same prices) are resampled together. Each resample draws as
+ * many blocks as there are, with replacement, and takes the mean of every difference in them. The interval is honest
+ * about how many independent stretches of market the episodes came from; it needs at least 2 blocks.
+ */
+export function blockBootstrapCI(diffs: Float64Array, blocks: ArrayLike<number>, options: BootstrapOptions): BlockBootstrapInterval {
+  checkSample("diffs", diffs, 2);
+  if (blocks.length !== diffs.length) throw new StatsError(`blocks has ${blocks.length} entries for ${diffs.length} differences`);
+  const resamples = options.resamples ?? 10_000;
+  const level = options.level ?? 0.95;
+  if (!Number.isSafeInteger(resamples) || resamples < 100)
+    throw new StatsError(`resamples must be a whole number ≥ 100, got ${String(resamples)}`);
+  checkProbability("level", level, true);
+  const index = new Map<number, number>();
+  for (let i = 0; i < blocks.length; i++) if (!index.has(blocks[i])) index.set(blocks[i], index.size);
+  const B = index.size;
+  if (B < 2) throw new StatsError(`a block bootstrap needs at least 2 blocks, got ${B}`);
+  const sums = new Float64Array(B), counts = new Float64Array(B);
+  for (let i = 0; i < diffs.length; i++) {
+    const b = index.get(blocks[i])!;
+    sums[b] += diffs[i];
+    counts[b]++;
+  }
+  const rng = new Rng(options.seed);
+  const means = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let s = 0, c = 0;
+    for (let k = 0; k < B; k++) {
+      const b = rng.below(B);
+      s += sums[b];
+      c += counts[b];
+    }
+    means[r] = s / c;
+  }
+  means.sort();
+  return { method: "block percentile", mean: meanOf(diffs), low: quantileSorted(means, (1 - level) / 2), high: quantileSorted(means, (1 + level) / 2), level, resamples, blocks: B };
+}
+
 /** Result of {@link pairedTTest}. */
 export interface TTestResult {
   /** t = d̄ / (s_d / √n). */

@@ -7,7 +7,7 @@ import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { almgrenChrissTrajectory } from "../agents/index.js";
 import { FIELD, RECORD_FIELDS, type RecordField, type RunSpec } from "./episodes.js";
-import { bootstrapCI, episodesForPower, holm, pairedDifferences, pairedTTest, summarize, wilcoxonSignedRank, type BootstrapInterval } from "./stats.js";
+import { blockBootstrapCI, bootstrapCI, episodesForPower, holm, pairedDifferences, pairedTTest, summarize, wilcoxonSignedRank, type BootstrapInterval } from "./stats.js";
 import type { Comparison, EvalSetup, EvalSummary, MeanOf, PolicyMetrics } from "./types.js";
 import { POLICIES } from "./policies.js";
 
@@ -137,6 +137,15 @@ export function summarizeRun(o: RunOutcome): EvalSummary {
   const comparisons: Comparison[] = planned.map((c, k) => compare(labels[c.p], labels[c.q], c, o.bootstraps?.[k] ?? comparisonBootstrap(c)));
   const adjusted = holm(comparisons.map((c) => (Number.isNaN(c.wilcoxon.p) ? 1 : c.wilcoxon.p)));
   comparisons.forEach((c, k) => (c.holmP = adjusted[k]));
+
+  // On a replay, episodes that start within one horizon of each other share prices: the block bootstrap resamples
+  // whole windows of the horizon's length.
+  const startS = column(0, "startTimeOfDayS");
+  const blockSeconds = (spec.task.horizonSteps * spec.task.stepNs) / 1e9;
+  if (startS.length > 1 && startS.every((v) => Number.isFinite(v))) {
+    const blocks = Array.from(startS, (v) => Math.floor(v / blockSeconds));
+    if (new Set(blocks).size >= 2) comparisons.forEach((c, k) => (c.timeBlocks = { ...blockBootstrapCI(planned[k].differences, blocks, { seed: planned[k].seed }), blockSeconds }));
+  }
 
   const trajectories = labels.map((policy, p) => {
     const r = new Array<number>(K + 1).fill(0);

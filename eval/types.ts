@@ -1,6 +1,6 @@
 // The shapes an evaluation produces: what the harness measures per episode, what the summary JSON of a run
 // folder holds, and what the HTML report draws. One file so the harness, the run folder and the report agree.
-import type { BootstrapInterval, CostSummary, WilcoxonMethod } from "./stats.js";
+import type { BlockBootstrapInterval, BootstrapInterval, CostSummary, WilcoxonMethod } from "./stats.js";
 
 /** What the run measured, for a reader of the report or the JSON: the market, the parent order and the costs. */
 export interface EvalSetup {
@@ -87,6 +87,11 @@ export interface Comparison {
   holmP: number;
   /** Episodes a paired test needs to detect this mean difference at 80% power (two-sided, 5%); null when d̄ = 0. */
   episodesFor80Power: number | null;
+  /**
+   * On a replay: the bootstrap over blocks of episodes that start in the same window of one horizon's length (they
+   * overlap in time and see the same prices, so they are not independent). Absent where the market has no clock.
+   */
+  timeBlocks?: BlockBootstrapInterval & { blockSeconds: number };
 }
 
 /** The summary JSON of a run folder (`summary.json`): everything the report draws, and how it was made. */

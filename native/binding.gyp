@@ -27,12 +27,12 @@
       "cflags!": ["-fno-exceptions", "-O2", "-O3", "-fno-omit-frame-pointer"],
       "cflags_cc!": ["-fno-exceptions", "-std=gnu++17", "-std=gnu++20", "-O2"],
       "cflags": ["-O3", "-Wall", "-Wextra", "-Wno-unused-parameter"],
-      "cflags_cc": ["-std=c++17", "-O3", "-flto", "-fvisibility=hidden", "-fno-semantic-interposition", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
+      "cflags_cc": ["-std=c++17", "-O3", "-ffp-contract=off", "-flto", "-fvisibility=hidden", "-fno-semantic-interposition", "-fexceptions", "-Wall", "-Wextra", "-Wno-unused-parameter", "-Wno-cast-function-type"],
       "ldflags": ["-flto", "-flto-partition=one", "-O3"],
       "xcode_settings": {
         "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
         "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-        "OTHER_CFLAGS": ["-O3", "-Wall", "-Wextra"]
+        "OTHER_CFLAGS": ["-O3", "-ffp-contract=off", "-Wall", "-Wextra"]
       }
     }
   ]

@@ -161,7 +161,7 @@ class TfjsLearner implements Learner {
   async setOptimizerState(state: OptimizerState): Promise<void> {
     refuseOther(this.kind, state);
     await this.optimizer.setWeights(state.moments.map((w) => ({ name: w.name, tensor: tf.tensor(w.values, w.shape, w.name === "iter" ? "int32" : "float32") })));
-    adamPowers(this.optimizer).forEach((v, i) => v.assign(tf.scalar(state.adamPowers[i])));
+    adamPowers(this.optimizer).forEach((v, i) => tf.tidy(() => v.assign(tf.scalar(state.adamPowers[i]))));
   }
 
   dispose(): void {

@@ -196,7 +196,9 @@ export class ActorCritic {
     for (const [name, v] of this.named()) {
       const src = w[name];
       if (src === undefined || src.shape.join() !== v.shape.join()) throw new RangeError(`weights: ${name} is ${src ? `[${src.shape}]` : "missing"}, the network's is [${v.shape}]`);
-      v.assign(tf.tensor(Float32Array.from(src.values), v.shape));
+      const t = tf.tensor(Float32Array.from(src.values), v.shape);
+      v.assign(t);
+      t.dispose();
     }
   }
 

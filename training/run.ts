@@ -126,6 +126,12 @@ export function validate(network: ActorCritic, stats: RunningMeanStd, env: Train
   return { isBps: sum / n, observations: observations.subarray(0, rows * F), rows };
 }
 
+/** Envs validation steps together: as many as its episodes, up to the training's, and at least one per market. */
+function validationEnvs(spec: Pick<TrainingSpec, "env" | "validationEnv" | "ppo" | "validation">): number {
+  const markets = spec.validationEnv ?? spec.env;
+  return Math.max(Array.isArray(markets) ? markets.length : 1, Math.min(spec.ppo.numEnvs, spec.validation.episodes));
+}
+
 /** Starts a run in `folder` (new) or continues the one there (`resume`). */
 export async function runTraining(
   spec: TrainingSpec, folder: string,
@@ -149,7 +155,7 @@ export async function runTraining(
 
   const ppo = spec.ppo;
   const env = executionVectorEnv(ppo.numEnvs, spec.env);
-  const validationEnv = executionVectorEnv(Math.min(ppo.numEnvs, spec.validation.episodes), spec.validationEnv ?? spec.env);
+  const validationEnv = executionVectorEnv(validationEnvs(spec), spec.validationEnv ?? spec.env);
   const updates = Math.max(1, Math.floor(ppo.totalSteps / (ppo.numEnvs * ppo.rolloutSteps)));
   let interrupted = false;
   try {
@@ -198,7 +204,7 @@ export async function exportBest(folder: string, spec: Pick<TrainingSpec, "env" 
   const bestFile = join(folder, "best.json");
   if (!existsSync(bestFile)) throw new TrainingError(`${bestFile} does not exist: the run has not validated a policy yet`, "train longer than validation.every updates, or resume the run");
   const best = JSON.parse(readFileSync(bestFile, "utf8")) as BestPolicy;
-  const venv = env ?? executionVectorEnv(Math.min(spec.ppo.numEnvs, spec.validation.episodes), spec.validationEnv ?? spec.env);
+  const venv = env ?? executionVectorEnv(validationEnvs(spec), spec.validationEnv ?? spec.env);
   try {
     const network = new ActorCritic({ observationSize: venv.singleObservationSpace.shape[0], actionDims: Array.from(venv.singleActionSpace.nvec), hiddenSizes: spec.ppo.hiddenSizes, seed: spec.ppo.seed });
     network.setWeights(best.weights);

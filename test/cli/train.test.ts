@@ -7,7 +7,10 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../../cli/main.js";
 import type { CliIO } from "../../cli/program.js";
-import { runTrainCommand } from "../../cli/train.js";
+import { runTrainCommand, trainConfigSchema, trainingSpec } from "../../cli/train.js";
+import { parseLobster, writeLobster } from "../../data/lobster.js";
+import type { ExecutionEnvConfig } from "../../env/execution.js";
+import { available, goog } from "../data/fixtures.js";
 import { readPolicyMetadata } from "../../models/onnx.js";
 import { FEATURE_VERSION } from "../../native/task.js";
 
@@ -110,4 +113,26 @@ describe("tranche train", () => {
     expect(await main(["train", "--set", 'validation.market={"kind":"garch"}', "--out", join(root, "garch")], unknown)).toBe(1);
     expect(unknown.err.join("\n")).toMatch(/validation\.market/);
   }, 120_000);
+});
+
+const haveGoog = available("training on a LOBSTER replay", goog.message, goog.orderbook);
+describe.skipIf(!haveGoog)("tranche train on a replay", () => {
+  it("starts episodes in the market's window (anywhere in the file without one), for training and validation", () => {
+    const file = join(root, "goog.arrow");
+    writeLobster(parseLobster(goog.message, goog.orderbook), file);
+    const config = trainConfigSchema.parse({
+      market: [{ kind: "lobster", file, starts: { from: "09:35", to: "11:40" } }, { kind: "lobster", file }],
+      validation: { market: { kind: "lobster", file, starts: { from: "11:50", to: "12:15" } } },
+    });
+    const spec = trainingSpec(config);
+    const [windowed, whole] = spec.env as ExecutionEnvConfig[];
+    // The file starts at 09:30:00.015105074 New York time.
+    const open = 15_105_074;
+    expect(windowed.task.starts).toEqual({ kind: "window", fromNs: 5 * 60e9 - open, toNs: 130 * 60e9 - open });
+    // No window: anywhere that leaves the 10-minute horizon and a decision before the file's last message.
+    expect(whole.task.starts).toMatchObject({ kind: "window", fromNs: 0 });
+    expect((whole.task.starts as { toNs: number }).toNs).toBeGreaterThan(6 * 3600e9 - 11 * 60e9 - 1e9);
+    expect((whole.task.starts as { toNs: number }).toNs).toBeLessThan(6.5 * 3600e9 - 10 * 60e9);
+    expect((spec.validationEnv as ExecutionEnvConfig[])[0].task.starts).toEqual({ kind: "window", fromNs: 140 * 60e9 - open, toNs: 165 * 60e9 - open });
+  });
 });

@@ -84,7 +84,23 @@ describe.skipIf(!haveGoog)("evaluate() on the GOOG LOBSTER replay", () => {
     expect(Array.from(poisson.remaining[1])).toEqual(Array.from(poisson.remaining[0]));
     expect(poisson.summary.setup.hasTimeOfDay).toBe(false);
     expect(poisson.summary.episodes.startTimeOfDayS.every((s) => s === null)).toBe(true);
+    // No clock, no time windows: its episodes are independent draws of the flow.
+    expect(poisson.summary.comparisons.every((c) => c.timeBlocks === undefined)).toBe(true);
     expect(charts(renderReport(poisson.summary))).not.toContain("chart-time-of-day");
+  });
+
+  it("adds to each comparison the bootstrap over the windows of one horizon its episodes start in, and shows it", () => {
+    const horizonS = (PARENT.horizonSteps * PARENT.stepNs) / 1e9;
+    const starts = here.summary.episodes.startTimeOfDayS as number[];
+    const windows = new Set(starts.map((s) => Math.floor(s / horizonS))).size;
+    for (const c of here.summary.comparisons) {
+      expect(c.timeBlocks?.method).toBe("block percentile");
+      expect(c.timeBlocks!.blockSeconds).toBe(horizonS);
+      expect(c.timeBlocks!.blocks).toBeLessThanOrEqual(windows);
+      expect(c.timeBlocks!.blocks).toBeGreaterThanOrEqual(2);
+      expect(c.timeBlocks!.mean).toBeCloseTo(c.meanDiffBps, 10);
+    }
+    expect(renderReport(here.summary)).toMatch(/over \d+ time windows/);
   });
 
   it("renders a report with the cost against time of day", () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { Rng } from "../../env/rng.js";
 import {
+  blockBootstrapCI,
   bootstrapCI,
   comparePaired,
   episodesForPower,
@@ -263,5 +264,35 @@ describe("comparePaired", () => {
     expectClose(vsTwap.wilcoxonPHolm, 2 * 0.048929345314045705, 1e-6);
     expectClose(vsVwap.wilcoxonPHolm, 0.7192246371353601, 1e-6);
     expect(vsTwap.power.episodes).toBe(98);
+  });
+});
+
+describe("blockBootstrapCI", () => {
+  const rng = new Rng(3);
+  const diffs = Float64Array.from({ length: 60 }, () => rng.normal() + 0.3);
+
+  it("is the episode bootstrap, draw for draw, when every episode is a block of its own", () => {
+    const blocks = Array.from(diffs, (_, i) => i);
+    const a = blockBootstrapCI(diffs, blocks, { seed: 9 }), b = bootstrapCI(diffs, { seed: 9 });
+    expect([a.low, a.high, a.mean]).toEqual([b.low, b.high, b.mean]);
+    expect(a.blocks).toBe(60);
+    expect(a.method).toBe("block percentile");
+  });
+
+  it("counts a block of copies as one observation: the interval of 20 blocks of 3 copies is that of the 20 values", () => {
+    const unique = diffs.subarray(0, 20);
+    const copies = Float64Array.from({ length: 60 }, (_, i) => unique[Math.floor(i / 3)]);
+    const blocks = Array.from(copies, (_, i) => Math.floor(i / 3));
+    const a = blockBootstrapCI(copies, blocks, { seed: 4 }), b = bootstrapCI(unique, { seed: 4 });
+    expect(a.low).toBeCloseTo(b.low, 12);
+    expect(a.high).toBeCloseTo(b.high, 12);
+    // The episode bootstrap of the copies believes it has 60 independent draws: its interval is about √3 narrower.
+    const naive = bootstrapCI(copies, { seed: 4 });
+    expect((a.high - a.low) / (naive.high - naive.low)).toBeGreaterThan(1.4);
+  });
+
+  it("refuses fewer than 2 blocks and mismatched lengths, naming them", () => {
+    expect(() => blockBootstrapCI(diffs, new Array(60).fill(7), { seed: 1 })).toThrow(/at least 2 blocks, got 1/);
+    expect(() => blockBootstrapCI(diffs, [1, 2], { seed: 1 })).toThrow(/blocks has 2 entries for 60 differences/);
   });
 });

@@ -9,16 +9,16 @@ import { selectBackend } from "../../training/backend.js";
 import { createLearner, flattenWeights, tfjsPpoLoss, type StepSpec } from "../../training/learner.js";
 import { ActorCritic } from "../../training/network.js";
 
-const SPEC = { observationSize: 13, actionDims: [9, 4], hiddenSizes: [64, 64], seed: 5 };
+const SPEC: { observationSize: number; actionDims: number[]; hiddenSizes: number[]; seed: number } = { observationSize: 13, actionDims: [9, 4], hiddenSizes: [64, 64], seed: 5 };
 const LOSS: StepSpec = { clipCoef: 0.2, clipValueLoss: true, entropyCoef: 0.01, valueCoef: 0.5, maxGradNorm: 0.5 };
 const ROWS = 512;
 
 /** A minibatch around the network's own outputs: old log-probabilities and values moved by noise, so clips bind. */
-function minibatch(network: ActorCritic, seed: number): PpoBatch {
+function minibatch(network: ActorCritic, seed: number, spec: typeof SPEC = SPEC): PpoBatch {
   const rng = new Rng(seed);
-  const F = SPEC.observationSize, D = SPEC.actionDims.length;
+  const F = spec.observationSize, D = spec.actionDims.length;
   const obs = Float32Array.from({ length: ROWS * F }, () => 2 * rng.normal());
-  const actions = Int32Array.from({ length: ROWS * D }, (_, k) => Math.floor(rng.uniform() * SPEC.actionDims[k % D]));
+  const actions = Int32Array.from({ length: ROWS * D }, (_, k) => Math.floor(rng.uniform() * spec.actionDims[k % D]));
   const [logProb, values] = tf.tidy(() => {
     const x = tf.tensor2d(obs, [ROWS, F]);
     return [network.logProbAndEntropy(x, tf.tensor2d(actions, [ROWS, D], "int32")).logProb.dataSync() as Float32Array, network.value(x).dataSync() as Float32Array];
@@ -32,11 +32,11 @@ function minibatch(network: ActorCritic, seed: number): PpoBatch {
   };
 }
 
-function tfjsGradients(network: ActorCritic, batch: PpoBatch): { grads: Float32Array; parts: number[] } {
+function tfjsGradients(network: ActorCritic, batch: PpoBatch, loss: StepSpec): { grads: Float32Array; parts: number[] } {
   return tf.tidy(() => {
     let parts: number[] = [];
     const { grads } = tf.variableGrads(() => {
-      const l = tfjsPpoLoss(network, batch, LOSS);
+      const l = tfjsPpoLoss(network, batch, loss);
       parts = l.parts.map((p) => p.dataSync()[0]);
       return l.loss;
     });
@@ -67,7 +67,7 @@ describe("the fused learner", () => {
     native.setParams(flattenWeights(network));
     const grads = new Float32Array(native.paramCount);
     const stats = native.gradients(batch, LOSS, grads);
-    const reference = tfjsGradients(network, batch);
+    const reference = tfjsGradients(network, batch, LOSS);
 
     // The minibatch does take the branches: some ratios clipped, not all; some value predictions clipped.
     expect(stats.clipFraction).toBeGreaterThan(0.1);
@@ -82,6 +82,28 @@ describe("the fused learner", () => {
     expect(diff).toBeLessThan(1e-5);
     const [policyLoss, valueLoss, entropy, approxKl, clipFraction] = reference.parts;
     expect(maxAbsDiff([stats.policyLoss, stats.valueLoss, stats.entropy, stats.approxKl, stats.clipFraction], [policyLoss, valueLoss, entropy, approxKl, clipFraction])).toBeLessThan(1e-5);
+    network.dispose();
+  });
+
+  it.each([
+    ["three unequal hidden layers, no value clipping", { ...SPEC, hiddenSizes: [48, 32, 40] }, { ...LOSS, clipValueLoss: false }],
+    ["one hidden layer, 201-way sizes", { ...SPEC, actionDims: [201, 4], hiddenSizes: [16] }, LOSS],
+  ])("agrees with tfjs on %s, with peaked logits that make the entropy term count", (_, spec, loss) => {
+    const network = new ActorCritic(spec);
+    // Peaked policies: the entropy gradient p(log p + H) is far from zero (at initialisation it nearly vanishes).
+    const out = network.actor.at(-1)!;
+    out.kernel.assign(tf.tidy(() => tf.mul(out.kernel, 300)));
+    const strong = { ...loss, entropyCoef: 0.5 };
+    const batch = minibatch(network, 5, spec);
+    const native = new NativeActorCritic(spec);
+    native.setParams(flattenWeights(network));
+    const grads = new Float32Array(native.paramCount);
+    const stats = native.gradients(batch, strong, grads);
+    const reference = tfjsGradients(network, batch, strong);
+    // The entropy term is a real part of this gradient: without it the gradient moves by far more than the tolerance.
+    const withoutEntropy = tfjsGradients(network, batch, { ...strong, entropyCoef: 0 });
+    expect(maxAbsDiff(reference.grads, withoutEntropy.grads)).toBeGreaterThan(1e-3);
+    expect(maxAbsDiff(grads, reference.grads)).toBeLessThan(1e-5);
     network.dispose();
   });
 
@@ -121,6 +143,20 @@ describe("the fused learner", () => {
     start.dispose();
     fused.dispose();
     reference.dispose();
+  });
+
+  it("hands out the tfjs network after every step without leaking a tensor", () => {
+    const fused = createLearner("fused", SPEC);
+    const batch = minibatch(fused.network(), 4);
+    fused.step(batch, LOSS, 1e-3);
+    fused.network();
+    const before = tf.memory().numTensors;
+    for (let s = 0; s < 20; s++) {
+      fused.step(batch, LOSS, 1e-3);
+      fused.network();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    fused.dispose();
   });
 
   it("refuses an action outside its dimension and arrays of the wrong size, naming them", () => {

@@ -33,6 +33,18 @@ std::vector<int> intList(const Napi::Value& v, const char* name) {
   }
   return out;
 }
+// Rows of one call: the buffers are indexed with int.
+constexpr int64_t kMaxRows = int64_t{1} << 24;
+
+// Native errors (an action outside its dimension, an allocation that fails) as JS RangeErrors.
+template <typename F>
+auto guarded(Napi::Env env, F&& f) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    throw Napi::RangeError::New(env, e.what());
+  }
+}
 }  // namespace
 
 // new NativeLearner({ observationSize, actionDims: number[], hiddenSizes: number[] }): weights and Adam's state zero.
@@ -44,10 +56,17 @@ LearnerWrap::LearnerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Lear
   if (F < 1 || F > 65536) throw Napi::RangeError::New(env, "observationSize must be 1 to 65536");
   const std::vector<int> dims = intList(o.Get("actionDims"), "actionDims"), hidden = intList(o.Get("hiddenSizes"), "hiddenSizes");
   if (dims.empty() || hidden.empty()) throw Napi::RangeError::New(env, "actionDims and hiddenSizes need at least one entry");
-  learner_ = std::make_unique<ActorCriticLearner>(static_cast<int>(F), dims, hidden);
+  int64_t width = 0;
+  for (int n : dims) width += n;
+  if (width > (1 << 20) || dims.size() > 64 || hidden.size() > 64) throw Napi::RangeError::New(env, "the network is too large: at most 64 action dimensions of 2^20 logits in all, and 64 hidden layers");
+  try {
+    learner_ = std::make_unique<ActorCriticLearner>(static_cast<int>(F), dims, hidden);
+  } catch (const std::exception& e) {
+    throw Napi::RangeError::New(env, std::string("NativeLearner: ") + e.what());
+  }
   observationSize_ = static_cast<int>(F);
   dims_ = static_cast<int>(dims.size());
-  for (int n : dims) logitWidth_ += n;
+  logitWidth_ = static_cast<int>(width);
 }
 
 Napi::Value LearnerWrap::ParamCount(const Napi::CallbackInfo& info) {
@@ -96,21 +115,25 @@ Napi::Value LearnerWrap::SetOptimizer(const Napi::CallbackInfo& info) {
   const float* v = arrayArg<float>(o.Get("v"), "v", P);
   std::copy(m, m + P, learner_->firstMoment().begin());
   std::copy(v, v + P, learner_->secondMoment().begin());
-  learner_->steps() = intArg(o.Get("steps"), "steps");
-  learner_->accBeta1() = static_cast<float>(o.Get("accBeta1").ToNumber().DoubleValue());
-  learner_->accBeta2() = static_cast<float>(o.Get("accBeta2").ToNumber().DoubleValue());
+  const int64_t steps = intArg(o.Get("steps"), "steps");
+  const double b1 = o.Get("accBeta1").ToNumber().DoubleValue(), b2 = o.Get("accBeta2").ToNumber().DoubleValue();
+  if (steps < 0) throw Napi::RangeError::New(env, "steps must not be negative");
+  if (!(b1 > 0 && b1 <= 1 && b2 > 0 && b2 <= 1)) throw Napi::RangeError::New(env, "accBeta1 and accBeta2 must be in (0, 1]");
+  learner_->steps() = steps;
+  learner_->accBeta1() = static_cast<float>(b1);
+  learner_->accBeta2() = static_cast<float>(b2);
   return env.Undefined();
 }
 
 // forward(obs: Float32Array(rows × F), rows, logits: Float32Array(rows × Σ dims), values: Float32Array(rows) | null)
 Napi::Value LearnerWrap::Forward(const Napi::CallbackInfo& info) {
   const int64_t rows = intArg(info[1], "rows");
-  if (rows < 1) throw Napi::RangeError::New(info.Env(), "rows must be at least 1");
+  if (rows < 1 || rows > kMaxRows) throw Napi::RangeError::New(info.Env(), "rows must be 1 to 2^24");
   const size_t R = static_cast<size_t>(rows);
   const float* obs = arrayArg<float>(info[0], "obs", R * observationSize_);
   float* logits = arrayArg<float>(info[2], "logits", R * logitWidth_);
   float* values = info[3].IsNull() || info[3].IsUndefined() ? nullptr : arrayArg<float>(info[3], "values", R);
-  learner_->forward(obs, static_cast<int>(rows), logits, values);
+  guarded(info.Env(), [&] { learner_->forward(obs, static_cast<int>(rows), logits, values); return 0; });
   return info.Env().Undefined();
 }
 
@@ -119,7 +142,7 @@ PpoBatch batchFrom(const Napi::Value& v, int F, int D) {
   if (!v.IsObject()) throw Napi::TypeError::New(v.Env(), "batch must be an object");
   const Napi::Object o = v.As<Napi::Object>();
   const int64_t rows = intArg(o.Get("rows"), "batch.rows");
-  if (rows < 1) throw Napi::RangeError::New(v.Env(), "batch.rows must be at least 1");
+  if (rows < 1 || rows > kMaxRows) throw Napi::RangeError::New(v.Env(), "batch.rows must be 1 to 2^24");
   const size_t R = static_cast<size_t>(rows);
   return PpoBatch{arrayArg<float>(o.Get("obs"), "batch.obs", R * F), arrayArg<int32_t>(o.Get("actions"), "batch.actions", R * D),
                   arrayArg<float>(o.Get("oldLogProb"), "batch.oldLogProb", R), arrayArg<float>(o.Get("advantages"), "batch.advantages", R),
@@ -141,16 +164,6 @@ Napi::Float64Array statsArray(Napi::Env env, const PpoStats& s) {
   Napi::Float64Array out = Napi::Float64Array::New(env, 6);
   out[0] = s.policyLoss, out[1] = s.valueLoss, out[2] = s.entropy, out[3] = s.approxKl, out[4] = s.clipFraction, out[5] = s.gradNorm;
   return out;
-}
-
-// Native errors (an action outside its dimension) as JS RangeErrors.
-template <typename F>
-auto guarded(Napi::Env env, F&& f) {
-  try {
-    return f();
-  } catch (const std::exception& e) {
-    throw Napi::RangeError::New(env, e.what());
-  }
 }
 }  // namespace
 

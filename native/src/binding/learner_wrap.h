@@ -1,4 +1,4 @@
-// JS class NativeLearner: the fused actor-critic and PPO step of core/learn/actor_critic.h (training/fused.ts drives it).
+// JS class NativeLearner: the fused actor-critic and PPO step of core/learn/actor_critic.h (training/learner.ts drives it).
 #pragma once
 
 #include <napi.h>

@@ -4,8 +4,8 @@
 // gradients on the same weights and minibatch must agree within 1e-5 (test/training/fused.test.ts). This exists
 // because for a 64-wide MLP tfjs-wasm spends its time in per-op overhead, not arithmetic.
 //
-// Every loop runs in a fixed order with no reassociation (ISO C++17 turns contraction off, the AVX2 clones have no
-// FMA), so a seed gives the same bits on every x86-64 machine.
+// Every loop runs in a fixed order with no reassociation and no contraction (-ffp-contract=off; the AVX2 clones have
+// no FMA), so a seed gives the same bits wherever the same libm runs (std::exp and std::log are libm's).
 #pragma once
 
 #include <cstddef>
