@@ -180,7 +180,9 @@ export function addTrainCommand(program: Command, io: CliIO): Command {
       "Trains an actor-critic with PPO on the execution task (the market and parent order as tranche eval reads them; default: " +
         "the GOOG preset, buy 2,000 shares over 10 minutes), validates the greedy policy every few updates on episodes training " +
         "never sees, keeps the best by validation, checkpoints, and exports the best to <run>/model.onnx. Every hyperparameter " +
-        "is a field of ppo (--set ppo.totalSteps=200000). Ctrl-C stops after the current update with a checkpoint; --resume continues.",
+        "is a field of ppo (--set ppo.totalSteps=200000). `market` may be a list (a mixture) and `validation.market` moves " +
+        "validation to markets of its own (held-out replay windows). The update runs on the fused native learner (learner: " +
+        "\"tfjs\" for TensorFlow.js). Ctrl-C stops after the current update with a checkpoint; --resume continues.",
     )
     .usage("[-c <config>] [--set key=value …] [--out <run folder>] [--backend auto|tfjs-node-gpu|tfjs-node|wasm|cpu] | --resume <run folder>");
   addConfigOptions(command);

@@ -164,6 +164,8 @@ export interface UpdateMetrics {
   learningRate: number;
   /** Mean implementation shortfall of the episodes that ended in this rollout, bps (the negated return). */
   episodeIsBps: number;
+  /** Their mean undiscounted return, unscaled (bps of the parent's arrival notional; the incomplete penalty included). */
+  episodeReturn: number;
   episodes: number;
   policyLoss: number;
   valueLoss: number;
@@ -386,7 +388,7 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
     const totalMs = performance.now() - started;
     const keptValues = Float32Array.from(kept, (k) => rollout.values[k]), keptReturns = Float32Array.from(kept, (k) => returns[k]);
     const m: UpdateMetrics = {
-      update, globalStep, learningRate: lr, episodeIsBps: ended > 0 ? -endedReturns / ended : NaN, episodes: ended,
+      update, globalStep, learningRate: lr, episodeIsBps: ended > 0 ? -endedReturns / ended : NaN, episodeReturn: ended > 0 ? endedReturns / ended : NaN, episodes: ended,
       policyLoss: pl / count, valueLoss: vl / count, entropy: ent / count, approxKl: kl / count, clipfrac: cf / count,
       explainedVariance: explainedVariance(keptValues, keptReturns), stepsPerSecond: (T * N) / (totalMs / 1000),
       timeShares: { env: envMs / totalMs, inference: inferenceMs / totalMs, update: updateMs / totalMs },

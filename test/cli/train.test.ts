@@ -39,7 +39,7 @@ describe("tranche train", () => {
     for (const f of ["config.json", "metrics.jsonl", "checkpoint.json", "best.json", "model.onnx", "eval.json"]) expect(existsSync(join(folder, f)), f).toBe(true);
     const lines = readFileSync(join(folder, "metrics.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => l.update)).toEqual([1, 2, 3, 4]);
-    for (const key of ["episodeIsBps", "policyLoss", "valueLoss", "entropy", "approxKl", "clipfrac", "explainedVariance", "stepsPerSecond"]) expect(typeof lines[0][key], key).toBe("number");
+    for (const key of ["episodeIsBps", "episodeReturn", "policyLoss", "valueLoss", "entropy", "approxKl", "clipfrac", "explainedVariance", "stepsPerSecond"]) expect(typeof lines[0][key], key).toBe("number");
     expect(lines.map((l) => l.validationIsBps === null)).toEqual([true, false, true, false]);
     expect(readPolicyMetadata(readFileSync(join(folder, "model.onnx"))).featureVersion).toBe(FEATURE_VERSION);
     // The eval config runs the model beside the baselines on the same market and parent.
