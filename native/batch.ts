@@ -52,6 +52,11 @@ export interface PoissonFlowSpec {
    */
   cancelRatesPerSec?: readonly number[];
   /**
+   * Patient orders: a limit placed at least `fromTicks` (default 1) from where it is priced is patient with probability
+   * `share`, and cancels at `cancelPerSec` whatever its distance, where the others cancel at their distance's rate.
+   */
+  patience?: { share: number; fromTicks?: number; cancelPerSec: number };
+  /**
    * Market orders clustered as an exponential Hawkes process: background 2 × marketRatePerSec (both sides),
    * branching ratio n in [0, 1), kernel n β e^{−β t}. Absent: a Poisson stream.
    */
@@ -431,7 +436,7 @@ export function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec)
         const v = flow[key];
         if (v !== undefined && !(v > 0 && v <= 1)) fail(`flow.${key} must be a probability in (0, 1], got ${String(v)}`);
       }
-      const { kind: _kind, distanceRatesPerSec, cancelRatesPerSec, joinRatesPerSec, hawkes, propagator: reference, limitSizes, ...params } = flow;
+      const { kind: _kind, distanceRatesPerSec, cancelRatesPerSec, joinRatesPerSec, hawkes, propagator: reference, limitSizes, patience, ...params } = flow;
       const out: Record<string, unknown> = { kind: "poisson", ...params };
       if (params.marketLots !== undefined && !(Number.isInteger(params.marketLots) && params.marketLots >= 1 && params.marketLots <= 1e12))
         fail(`flow.marketLots must be a whole number of lots >= 1, got ${String(params.marketLots)}`);
@@ -458,6 +463,13 @@ export function nativeFlow(flow: PoissonFlowSpec | LobsterFlowSpec | L2FlowSpec)
           if (!(r >= 0 && Number.isFinite(r))) fail(`flow.joinRatesPerSec[${k}] must be a finite rate >= 0, got ${String(r)}`);
         });
         out.joinRatesPerSec = Float64Array.from(joinRatesPerSec);
+      }
+      if (patience !== undefined) {
+        if (!(patience.share >= 0 && patience.share <= 1)) fail(`flow.patience.share must be a probability in [0, 1], got ${String(patience.share)}`);
+        if (!(patience.cancelPerSec >= 0 && Number.isFinite(patience.cancelPerSec))) fail(`flow.patience.cancelPerSec must be a finite rate >= 0, got ${String(patience.cancelPerSec)}`);
+        const from = patience.fromTicks ?? 1;
+        if (!(Number.isInteger(from) && from >= 1 && from <= 1_000_000)) fail(`flow.patience.fromTicks must be a whole number of ticks >= 1, got ${String(patience.fromTicks)}`);
+        Object.assign(out, { patientShare: patience.share, patientFromTicks: from, patientCancelPerSec: patience.cancelPerSec });
       }
       if (hawkes !== undefined) {
         if (!(hawkes.branching >= 0 && hawkes.branching < 1)) fail(`flow.hawkes.branching must be in [0, 1) (a stationary process), got ${String(hawkes.branching)}`);

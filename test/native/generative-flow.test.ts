@@ -219,3 +219,30 @@ describe("the generative flow: the GOOG preset's stylized facts", () => {
     expect(facts.meanSpreadTicks).toBeLessThan(target * 1.5);
   });
 });
+
+describe("patient orders", () => {
+  it("leave the flow bit for bit as it was when their share is 0", () => {
+    const a = recordRun(new FlowSim(preset.flow), 3, 0, 600);
+    const b = recordRun(new FlowSim({ ...preset.flow, patience: { share: 0, fromTicks: 25, cancelPerSec: 0.01 } }), 3, 0, 600);
+    expect(differing(a, b)).toEqual([]);
+  });
+
+  it("stay: far orders made patient deepen the far levels and slow the cancels", () => {
+    const far = (flow: typeof preset.flow) => {
+      const rec = recordRun(new FlowSim(flow), 5, 1800, 3600, 10);
+      const depth = [7, 8, 9].map((l) => mean(Array.from(rec.bidQty[l]).concat(Array.from(rec.askQty[l]))));
+      return { depth: mean(depth), cancels: Array.from(rec.type).filter((t) => t === 3).length };
+    };
+    const plain = far(preset.flow);
+    const patient = far({ ...preset.flow, patience: { share: 0.5, fromTicks: 25, cancelPerSec: 1 / 3600 } });
+    expect(patient.depth).toBeGreaterThan(1.2 * plain.depth);
+    expect(patient.cancels).toBeLessThan(plain.cancels);
+  });
+
+  it("refuses a share outside [0, 1], a negative rate and a fractional distance, naming the field", () => {
+    const bad = (patience: object) => () => new FlowSim({ ...preset.flow, patience } as typeof preset.flow);
+    expect(bad({ share: 1.5, cancelPerSec: 0 })).toThrow(/flow\.patience\.share must be a probability in \[0, 1\], got 1\.5/);
+    expect(bad({ share: 0.1, cancelPerSec: -1 })).toThrow(/flow\.patience\.cancelPerSec must be a finite rate >= 0/);
+    expect(bad({ share: 0.1, cancelPerSec: 0, fromTicks: 2.5 })).toThrow(/flow\.patience\.fromTicks must be a whole number/);
+  });
+});

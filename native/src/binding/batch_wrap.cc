@@ -60,6 +60,9 @@ PoissonFlowConfig poissonFrom(const Napi::Object& cfg) {
     const Napi::Float64Array rates = v.As<Napi::Float64Array>();
     for (size_t i = 0; i < rates.ElementLength(); ++i) table->push_back(rates[i]);
   }
+  f.patientShare = numberOr(o, "patientShare", f.patientShare);
+  f.patientFromTicks = static_cast<int>(numberOr(o, "patientFromTicks", f.patientFromTicks));
+  f.patientCancelPerSec = numberOr(o, "patientCancelPerSec", f.patientCancelPerSec);
   f.hawkesBranching = numberOr(o, "hawkesBranching", f.hawkesBranching);
   f.hawkesDecayPerSec = numberOr(o, "hawkesDecayPerSec", f.hawkesDecayPerSec);
   f.anchored = o.Get("anchored").IsBoolean() && o.Get("anchored").As<Napi::Boolean>().Value();

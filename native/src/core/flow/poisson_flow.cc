@@ -63,6 +63,7 @@ void PoissonFlow::reset(Book& book, TsNs startNs, uint64_t seed) {
     propagator_.reset(static_cast<double>(cfg_.referencePrice), startNs, mixSeed(seed, 2));
   }
   live_.clear();
+  patient_.clear();
   nextId_ = 1;  // the book was cleared: the same seed gives the same ids
   next_ = startNs;
   lastNs_ = lastMarketNs_ = startNs;
@@ -119,12 +120,13 @@ void PoissonFlow::schedule(const Book& book, TsNs fromNs) {
   cancelDraw_ = cancelBound(book);
   if (clustered()) {
     // Limits and cancels; the clustered market orders keep their own clock.
-    const double rate = limitRate_ + cancelDraw_ * static_cast<double>(live_.size());
+    const double rate = limitRate_ + cancelDraw_ * static_cast<double>(live_.size()) + cfg_.patientCancelPerSec * static_cast<double>(patient_.size());
     nextOther_ = rate > 0.0 ? after(fromNs, rng_.exponential(rate)) : std::numeric_limits<TsNs>::max();
     next_ = std::min(nextOther_, nextMarket_);
     return;
   }
-  const double total = limitRate_ + 2.0 * cfg_.marketRatePerSec + cancelDraw_ * static_cast<double>(live_.size());
+  const double total = limitRate_ + 2.0 * cfg_.marketRatePerSec + cancelDraw_ * static_cast<double>(live_.size()) +
+                       cfg_.patientCancelPerSec * static_cast<double>(patient_.size());
   next_ = total > 0.0 ? after(fromNs, rng_.exponential(total)) : std::numeric_limits<TsNs>::max();  // else nothing left to happen
 }
 
@@ -136,6 +138,7 @@ void PoissonFlow::onAgentOrder(const Book& book, TsNs tNs) {
 void PoissonFlow::step(Book& book) {
   const double limit = limitRate_, market = clustered() ? 0.0 : 2.0 * cfg_.marketRatePerSec;
   const double cancel = cancelDraw_ * static_cast<double>(live_.size());
+  const double patient = cfg_.patientCancelPerSec * static_cast<double>(patient_.size());
   lastNs_ = next_;
   if (clustered() && next_ == nextMarket_) {
     // A market order of the Hawkes stream: it excites the ones after it.
@@ -151,7 +154,7 @@ void PoissonFlow::step(Book& book) {
     schedule(book, lastNs_);
     return;
   }
-  const double u = rng_.uniform() * (limit + market + cancel);
+  const double u = rng_.uniform() * (limit + market + cancel + patient);
   const Side side = static_cast<Side>(rng_.next() & 1);
   if (u < limit) {
     // A join of a quoted level, or a price by the distance law.
@@ -189,39 +192,45 @@ void PoissonFlow::step(Book& book) {
     const Lots qty = drawLimitSize(d);
     const uint32_t idx = book.addUnmapped(id, side, price, qty);
     if (idx != kNil) {
-      live_.push_back(Placed{idx, id});
+      const bool isPatient = cfg_.patientShare > 0.0 && d >= cfg_.patientFromTicks && rng_.uniform() < cfg_.patientShare;
+      (isPatient ? patient_ : live_).push_back(Placed{idx, id});
       if (record_) record_->push_back(FlowMessage{next_, 1, side, price, qty, id});
     }
   } else if (u < limit + market) {
     book.market(0, side, drawMarketSize(rng_), nullptr);
+  } else if (u >= limit + market + cancel) {
+    cancelFrom(book, patient_, false);
   } else {
-    // Uniform choice among resting orders; ids already filled by market orders are discarded as drawn.
-    while (!live_.empty()) {
-      const size_t i = rng_.below(live_.size());
-      const Placed o = live_[i];
-      live_[i] = live_.back();
-      live_.pop_back();
-      const RestingOrder& r = book.at(o.idx);
-      if (r.id == o.id) {
-        if (!cancelRates_.empty()) {
-          // Thinning: the order drawn cancels with its distance's rate over the bound; otherwise nothing happens.
-          const Tick opp = r.side == kBid ? book.bestAsk() : book.bestBid();
-          const size_t last = cancelRates_.size() - 1;
-          const size_t k = opp == kNoAsk || opp == kNoBid ? last
-                           : static_cast<size_t>(std::clamp<Tick>((r.side == kBid ? opp - r.price : r.price - opp) - 1, 0, static_cast<Tick>(last)));
-          if (rng_.uniform() * cancelDraw_ >= cancelRates_[k]) {
-            live_.push_back(o);
-            std::swap(live_[i], live_.back());
-            break;
-          }
-        }
-        if (record_) record_->push_back(FlowMessage{next_, 3, r.side, r.price, r.qty, r.id});
-        book.removeAt(o.idx, r.qty);
-        break;
-      }
-    }
+    cancelFrom(book, live_, !cancelRates_.empty());
   }
   schedule(book, lastNs_);
+}
+
+void PoissonFlow::cancelFrom(Book& book, std::vector<Placed>& pool, bool thinned) {
+  // Uniform choice among resting orders; ids already filled by market orders are discarded as drawn.
+  while (!pool.empty()) {
+    const size_t i = rng_.below(pool.size());
+    const Placed o = pool[i];
+    pool[i] = pool.back();
+    pool.pop_back();
+    const RestingOrder& r = book.at(o.idx);
+    if (r.id != o.id) continue;
+    if (thinned) {
+      // Thinning: the order drawn cancels with its distance's rate over the bound; otherwise nothing happens.
+      const Tick opp = r.side == kBid ? book.bestAsk() : book.bestBid();
+      const size_t last = cancelRates_.size() - 1;
+      const size_t k = opp == kNoAsk || opp == kNoBid ? last
+                       : static_cast<size_t>(std::clamp<Tick>((r.side == kBid ? opp - r.price : r.price - opp) - 1, 0, static_cast<Tick>(last)));
+      if (rng_.uniform() * cancelDraw_ >= cancelRates_[k]) {
+        pool.push_back(o);
+        std::swap(pool[i], pool.back());
+        return;
+      }
+    }
+    if (record_) record_->push_back(FlowMessage{next_, 3, r.side, r.price, r.qty, r.id});
+    book.removeAt(o.idx, r.qty);
+    return;
+  }
 }
 
 } // namespace tranche

@@ -37,6 +37,13 @@ struct PoissonFlowConfig {
   // Limit orders per second per side that join the l-th visible level of their side (l = 1, 2, …): traders who
   // queue at a price already quoted. Where the side has fewer levels, the order is placed by the distance law.
   std::vector<double> joinRatesPerSec;
+  // Patient orders: a limit placed at least patientFromTicks from where it is priced is, with probability
+  // patientShare, patient: it cancels at patientCancelPerSec whatever its distance, on a stream of its own (no
+  // thinning), where the others cancel at their distance's rate. Order lifetimes are a mixture: most orders are
+  // gone in seconds, a few stay for the day, and a book's far levels are made of those.
+  double patientShare = 0.0;
+  int patientFromTicks = 1;
+  double patientCancelPerSec = 0.0;
   // Market orders (both sides together, each side with probability ½) as a Hawkes process with intensity
   // 2·marketRatePerSec + n Σ β e^{−β(t − t_i)}; n = 0 keeps the plain Poisson stream.
   double hawkesBranching = 0.0;
@@ -122,6 +129,10 @@ class PoissonFlow final : public Flow {
     OrderId id;
   };
   std::vector<Placed> live_;
+  std::vector<Placed> patient_;  // the patient ones (cfg_.patientShare)
+  // Draws a resting order of `pool` uniformly and cancels it (`thinned`: with its distance's rate over the bound);
+  // entries already filled are dropped as drawn.
+  void cancelFrom(Book& book, std::vector<Placed>& pool, bool thinned);
 };
 
 } // namespace tranche
