@@ -117,25 +117,84 @@ export function placementFromMid(day: L3Day, maxDistance = MAX_DISTANCE): number
   return Array.from(counts, (c) => c / (2 * T));
 }
 
+/** Patient orders: placed this far from the mid or further (ticks) … */
+export const PATIENT_FROM_TICKS = 25;
+/** … and still resting this long after (seconds). */
+export const PATIENT_AFTER_S = 600;
+
+/**
+ * The day's patient orders (the flow's `patience`): limits placed `fromTicks` or more from the mid that still rest
+ * `afterS` seconds later. Order lifetimes are a mixture: GOOG's far orders are mostly gone within seconds, yet a
+ * tenth of them outlive ten minutes, and a book's far levels are made of those. Returns their ids (the other orders'
+ * cancel rates are measured without them), their cancel rate after `afterS` (deletes over their resting time, the
+ * close censoring the rest), and the share of far orders that are patient from birth: the share seen outliving
+ * `afterS`, over the chance that a patient order does.
+ */
+export function patientOrders(day: L3Day, fromTicks = PATIENT_FROM_TICKS, afterS = PATIENT_AFTER_S): { ids: Set<number>; share: number; cancelPerSec: number } {
+  const n = day.t.length, T = day.t[n - 1];
+  const open = new Map<number, { t: number; left: number; far: boolean }>();
+  const ends = new Map<number, { born: number; end: number; deleted: boolean }>();
+  for (let i = 1; i < n; i++) {
+    const id = day.orderId[i], type = day.type[i];
+    if (type === 1) {
+      const m = day.mid[i - 1];
+      const d = day.side[i] === 0 ? Math.ceil(m) - day.priceTicks[i] : day.priceTicks[i] - Math.floor(m);
+      if (Number.isFinite(d)) open.set(id, { t: day.t[i], left: day.qtyLots[i], far: d >= fromTicks });
+    } else if (type === 2 || type === 3 || type === 4) {
+      const o = open.get(id);
+      if (o === undefined) continue;
+      o.left -= day.qtyLots[i];
+      if (type === 3 || o.left <= 0) {
+        if (o.far) ends.set(id, { born: o.t, end: day.t[i], deleted: type !== 4 });
+        open.delete(id);
+      }
+    }
+  }
+  for (const [id, o] of open) if (o.far) ends.set(id, { born: o.t, end: T, deleted: false });
+  const ids = new Set<number>();
+  let classified = 0, patient = 0, deletes = 0, exposure = 0;
+  for (const [id, e] of ends) {
+    const life = e.end - e.born;
+    if (life > afterS) {
+      ids.add(id);
+      exposure += life - afterS;
+      if (e.deleted) deletes++;
+    }
+    if (e.born < T - afterS) (classified++, life > afterS && patient++);
+  }
+  const cancelPerSec = exposure > 0 ? deletes / exposure : 0;
+  const seen = classified > 0 ? patient / classified : 0;
+  return { ids, share: Math.min(1, seen / Math.exp(-cancelPerSec * afterS)), cancelPerSec };
+}
+
 /**
  * Cancels per resting lot per second by distance d = 1, 2, … ticks from the opposite quote: cancelled lots at d over
  * the time-integral of lots resting at d in the visible levels. Sparse distances pool their neighbours until the
  * exposure reaches `minLotSeconds`.
  */
-export function cancelRatesByDistance(day: L3Day, maxDistance = MAX_DISTANCE, minLotSeconds = 200_000): number[] {
+export function cancelRatesByDistance(day: L3Day, maxDistance = MAX_DISTANCE, minLotSeconds = 200_000, exclude?: ReadonlySet<number>): number[] {
   const rest = new Float64Array(maxDistance + 1), cancelled = new Float64Array(maxDistance + 1);
   const bin = (d: number) => Math.min(maxDistance, Math.max(1, d));
+  // The excluded orders' lots resting at each price (by side), taken out of the levels' volume; their cancels are not counted.
+  const held = [new Map<number, number>(), new Map<number, number>()];
+  const heldAt = (side: number, price: number) => held[side].get(price) ?? 0;
   for (let i = 1; i < day.t.length; i++) {
     const dt = day.t[i] - day.t[i - 1];
     const bb = day.bidPrice[0][i - 1], ba = day.askPrice[0][i - 1];
     if (dt > 0) {
       for (let l = 0; l < day.levels; l++) {
         const pb = day.bidPrice[l][i - 1], pa = day.askPrice[l][i - 1];
-        if (Number.isFinite(pb) && Number.isFinite(ba)) rest[bin(ba - pb)] += day.bidQty[l][i - 1] * dt;
-        if (Number.isFinite(pa) && Number.isFinite(bb)) rest[bin(pa - bb)] += day.askQty[l][i - 1] * dt;
+        if (Number.isFinite(pb) && Number.isFinite(ba)) rest[bin(ba - pb)] += Math.max(0, day.bidQty[l][i - 1] - heldAt(0, pb)) * dt;
+        if (Number.isFinite(pa) && Number.isFinite(bb)) rest[bin(pa - bb)] += Math.max(0, day.askQty[l][i - 1] - heldAt(1, pa)) * dt;
       }
     }
-    if (day.type[i] === 2 || day.type[i] === 3) {
+    const type = day.type[i];
+    if (exclude?.has(day.orderId[i]) && (type === 1 || type === 2 || type === 3 || type === 4)) {
+      const m = held[day.side[i]], p = day.priceTicks[i];
+      m.set(p, (m.get(p) ?? 0) + (type === 1 ? day.qtyLots[i] : -day.qtyLots[i]));
+      continue;
+    }
+    if (type === 2 || type === 3) {
       const d = day.side[i] === 0 ? ba - day.priceTicks[i] : day.priceTicks[i] - bb;
       if (Number.isFinite(d)) cancelled[bin(d)] += day.qtyLots[i];
     }
@@ -284,8 +343,11 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
   log(`market orders: ${times.length} (visible and hidden), ${volumePerS.toFixed(3)} units of ${unit} lots/s; Hawkes n ${hawkes.n.toFixed(3)}, β ${hawkes.beta.toFixed(1)}/s`);
   const placement = placementFromMid(day);
   const joins = joinRatesByLevel(day);
-  // Sparse distances pool their neighbours until they hold 2,000 unit-seconds of resting volume (GOOG: 200,000 shares·s).
-  const cancels = cancelRatesByDistance(day, MAX_DISTANCE, 2000 * unit);
+  // Patient orders rest apart: the others' cancel rates are measured without them. Sparse distances pool their
+  // neighbours until they hold 2,000 unit-seconds of resting volume (GOOG: 200,000 shares·s).
+  const patience = patientOrders(day);
+  const cancels = cancelRatesByDistance(day, MAX_DISTANCE, 2000 * unit, patience.ids);
+  log(`patient orders: ${(100 * patience.share).toFixed(1)}% of the limits placed ${PATIENT_FROM_TICKS}+ ticks from the mid (${patience.ids.size} outlive ${PATIENT_AFTER_S} s), cancelled at ${patience.cancelPerSec.toExponential(2)}/s`);
   const sizes = limitSizeLaw(day);
   // News as ±J-tick jumps, J a tenth of the mean spread: the same variance in 1/J² of the draws, finer than the book shows.
   const newsTicks = Math.max(1, Math.round(facts.meanSpreadTicks / 10));
@@ -309,6 +371,8 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
     limitSizes: { bucketTicks: sizes.bucketTicks, atomsLots: shiftedRows(sizes.atomsLots, shift, sizes.bucketTicks) },
     cancelRatesPerSec: cancels,
     cancelRatePerSec: facts.cancelRatePerRestingLot,
+    // Placed from the reference, `shift` ticks further out than the day's distances from the mid.
+    ...(patience.share > 0 ? { patience: { share: patience.share, fromTicks: PATIENT_FROM_TICKS + shift, cancelPerSec: patience.cancelPerSec } } : {}),
     marketRatePerSec: (volumePerS / 2) * (1 - branching),
     hawkes: { branching, decayPerSec: hawkes.beta },
     marketLots: unit,
@@ -384,6 +448,7 @@ export function calibrate(day: L3Day, file: string, options: CalibrateOptions = 
       unitLots: unit, hawkesBranching: hawkes.n, hawkesDecayPerSec: hawkes.beta, marketOrders: times.length,
       varianceRate1sTicks2: shortRate, varianceRateLongTicks2: longRate, tau0Sec: tau0, impactTicksPerUnit: G0,
       centreParticipation: CENTRE_PARTICIPATION, placementOffsetTicks: shift, newsPerSec: news, newsTicks, fitDays,
+      patientShare: patience.share, patientCancelPerSec: patience.cancelPerSec,
     },
   };
 }

@@ -27,18 +27,15 @@ describe.skipIf(!haveGoog)("the GOOG preset against the GOOG day", () => {
   }, 240_000);
   afterAll(() => tmp.cleanup());
 
-  it("matches the day's spread, event rates and the variogram from 1 minute on within the protocol's factors", () => {
+  it("matches the day's spread, depth at all ten levels, event rates and the variogram within the protocol's factors", () => {
     for (const f of result.facts) console.log(`${f.fact}: day ${f.day.toFixed(2)}, model ${f.model.toFixed(2)}, ×${f.ratio.toFixed(2)} ${f.pass ? "" : "(outside)"}`);
     const row = (name: string) => result.facts.find((f) => f.fact.startsWith(name))!;
-    const depth = [1, 2, 3, 4, 5, 6, 7].map((l) => `mean depth at level ${l},`);
+    const depth = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((l) => `mean depth at level ${l},`);
     for (const name of ["mean spread", "limit orders per s", "cancels per s", "market orders per s", "traded lots per s", ...depth,
       "mid variance per s at 1 s", "mid variance per s at 10 s", "mid variance per s at 1 min", "mid variance per s at 10 min", "mid variance per s at 30 min"]) {
       expect(row(name).pass, `${name}: ×${row(name).ratio}`).toBe(true);
     }
-    // The known miss, measured and reported (see the issue's note): the day's depth rises again beyond level 5 (to 137
-    // shares at level 10) where the model's keeps falling, so levels 8-10 come out ×0.47-0.61 of the day's. Printed
-    // above; it must not get worse.
-    for (const name of ["mean depth at level 8,", "mean depth at level 9,", "mean depth at level 10,"]) expect(row(name).ratio).toBeGreaterThan(0.4);
+    expect(result.facts.every((f) => f.pass)).toBe(true);
   });
 
   it("gives concave impact: exponent intervals inside [0.3, 0.7] at participation 0.1 and 0.25, Y in [0.3, 3], no unexecuted units", () => {
@@ -64,14 +61,16 @@ describe.skipIf(!haveGoog)("the GOOG preset against the GOOG day", () => {
   });
 
   it("recalibrates from the day to the shipped preset's figures", () => {
-    const again = calibrate(loadL3Day(file), file, { fitDays: 2 });
+    // As many simulated days as the shipped preset was fitted on (with patient orders, a fit on two or three days lands
+    // τ0 anywhere within a factor of 10): the same figures, bit for bit.
+    const again = calibrate(loadL3Day(file), file, { fitDays: Number(preset.fit.fitDays) });
     expect(again.instrument).toEqual(preset.instrument);
     expect(again.flow.distanceRatesPerSec?.length).toBeGreaterThan(100);
     expect(again.flow.hawkes?.branching).toBeCloseTo(preset.flow.hawkes!.branching, 6);
-    // τ0, the offset and the news rate are fitted on simulated days, fewer here than for the shipped preset: close, not equal.
-    const tau = again.flow.propagator!.tau0Sec!, shipped = preset.flow.propagator!.tau0Sec!;
-    expect(tau / shipped).toBeGreaterThan(1 / 1.5);
-    expect(tau / shipped).toBeLessThan(1.5);
-    expect(Math.abs(Number(again.fit.placementOffsetTicks) - Number(preset.fit.placementOffsetTicks))).toBeLessThanOrEqual(2);
-  }, 120_000);
+    expect(again.flow.patience).toEqual(preset.flow.patience);
+    expect(again.flow.patience!.share).toBeGreaterThan(0.05);
+    expect(again.flow.propagator).toEqual(preset.flow.propagator);
+    expect(again.fit.placementOffsetTicks).toBe(preset.fit.placementOffsetTicks);
+    expect(again.flow.cancelRatesPerSec).toEqual(preset.flow.cancelRatesPerSec);
+  }, 180_000);
 });

@@ -2,7 +2,7 @@
 // messages, and the estimators the calibration uses read the recording as they read a real day.
 import { describe, expect, it } from "vitest";
 import { FlowSim, type PoissonFlowSpec } from "../../../native/index.js";
-import { cancelRatesByDistance, joinRatesByLevel, limitSizeLaw, modalOrderSize, placementFromMid } from "../../../eval/generative/calibrate.js";
+import { cancelRatesByDistance, joinRatesByLevel, limitSizeLaw, modalOrderSize, patientOrders, placementFromMid } from "../../../eval/generative/calibrate.js";
 import { dayFromRecording } from "../../../eval/microstructure/day.js";
 import { fitHawkes } from "../../../eval/microstructure/hawkes.js";
 import { marketOrders } from "../../../eval/microstructure/spread.js";
@@ -71,5 +71,48 @@ sim.record(60);
     console.log(`${times.length} market orders: n ${fit.n.toFixed(3)} ± ${fit.se.n.toFixed(3)}, β ${fit.beta.toFixed(2)} ± ${fit.se.beta.toFixed(2)}`);
     expect(Math.abs(fit.n - truth.branching)).toBeLessThan(Math.max(4 * fit.se.n, 0.06));
     expect(Math.abs(fit.beta - truth.decayPerSec)).toBeLessThan(Math.max(4 * fit.se.beta, 3));
+  });
+});
+
+describe("the calibration's estimators on a stream with patient orders", () => {
+  // The stream above, with 30% of the orders patient: cancelled at 1e-6/s whatever their distance (GOOG's fit: 1.6e-7/s),
+  // so they leave the book only when a market order reaches them.
+  const cancels = Array.from({ length: 60 }, (_, k) => (k < 15 ? 0.4 : 0.05));
+  const truth = { share: 0.3, cancelPerSec: 1e-6 };
+  const flow: Omit<PoissonFlowSpec, "kind"> = {
+    distanceRatesPerSec: Array.from({ length: 24 }, (_, k) => (k >= 4 ? 0.1 : 0)), cancelRatesPerSec: cancels, marketRatePerSec: 0.025,
+    hawkes: { branching: 0.5, decayPerSec: 20 }, sizeP: 1, marketSizeP: 1, referencePriceTicks: 10_000, seedDepth: 20, anchored: true,
+    propagator: { impactTicks: 0, newsPerSec: 0 }, patience: { share: truth.share, fromTicks: 1, cancelPerSec: truth.cancelPerSec },
+  };
+  const sim = new FlowSim(flow);
+  sim.reset(9);
+  // Recorded from the start: a patient order placed before the recording would rest unseen for an hour, in the
+  // others' volume (as orders placed before a LOBSTER file's first message do).
+  sim.record(60);
+  sim.advanceTo(HOURS * 3600e9);
+  const day = dayFromRecording(sim.takeRecording(), { symbol: "SIM", tickSize: 0.01, lotSize: 1 });
+
+  it("finds the patient share and their cancel rate from the orders that outlive 10 minutes", () => {
+    // Orders placed 12 or more ticks from the mid rarely meet a market order: their ends are cancels.
+    const est = patientOrders(day, 12, 600);
+    console.log(`patient share ${est.share.toFixed(3)} (truth ${truth.share}), cancel rate ${est.cancelPerSec.toExponential(2)}/s (truth ${truth.cancelPerSec.toExponential(2)})`);
+    expect(est.share).toBeGreaterThan(truth.share / 1.25);
+    expect(est.share).toBeLessThan(truth.share * 1.25);
+    // Six hours see a handful of their cancels at most: the rate is known to be slow, not how slow.
+    expect(est.cancelPerSec).toBeLessThan(1e-4);
+  });
+
+  // Where orders rest far from the opposite quote. Nearer, patient orders reach the touch and are executed within 10
+  // minutes, and such an order is counted with the others (the estimate there is several times too low: known, and
+  // why the calibration's simulated moments, not this table alone, set the near book).
+  it("measures the other orders' cancel rates without the patient ones, which would drag them down", () => {
+    const patient = patientOrders(day, 1, 600).ids;
+    const without = cancelRatesByDistance(day, 60, 20_000, patient), mixed = cancelRatesByDistance(day, 60, 20_000);
+    console.log(`cancel rates without the patient orders: ${without.slice(10, 26).map((x) => x.toFixed(3)).join(" ")}; with them: ${mixed.slice(10, 26).map((x) => x.toFixed(3)).join(" ")}`);
+    for (const d of [18, 22, 26]) {
+      expect(without[d - 1], `distance ${d}`).toBeGreaterThan(0.05 / 1.3);
+      expect(without[d - 1]).toBeLessThan(0.05 * 1.3);
+      expect(mixed[d - 1]).toBeLessThan(without[d - 1] / 2);
+    }
   });
 });
