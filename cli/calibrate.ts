@@ -3,6 +3,7 @@
 import { writeFileSync, renameSync } from "node:fs";
 import type { Command } from "commander";
 import { DataError } from "../data/errors.js";
+import { parseTimeOfDay } from "../env/markets.js";
 import { openDataFile } from "../data/reader.js";
 import { calibrate, meanMarketOrderSize } from "../eval/generative/calibrate.js";
 import { sliceDay, type L3Day } from "../eval/microstructure/day.js";
@@ -20,9 +21,9 @@ interface CalibrateCommandOptions {
 
 /** "HH:MM[:SS]" as seconds after midnight; a usage error naming the flag otherwise. */
 function secondsOfDay(flag: string, text: string): number {
-  const m = /^(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || Number(m[3] ?? 0) > 59) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time of day: write it as HH:MM or HH:MM:SS, e.g. 12:30`);
-  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+  const seconds = parseTimeOfDay(text);
+  if (Number.isNaN(seconds)) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time of day: write it as HH:MM or HH:MM:SS, e.g. 12:30`);
+  return seconds;
 }
 
 /** Default coarser tick of an L2 (Binance) day: on BTCUSDT's 0.01 tick the price moves tens of thousands of ticks in

@@ -69,11 +69,16 @@ function fail(field: string, problem: string, fix: string): never {
 
 const NS_PER_S = 1_000_000_000;
 
-/** "HH:MM" or "HH:MM:SS" (optionally with a fraction of a second) as seconds after midnight. */
-function secondsOfDay(field: string, text: unknown): number {
+/** "HH:MM" or "HH:MM:SS" (optionally with a fraction of a second) as seconds after midnight; NaN for anything else. */
+export function parseTimeOfDay(text: unknown): number {
   const m = typeof text === "string" ? /^(\d{2}):(\d{2})(?::(\d{2}(?:\.\d{1,9})?))?$/.exec(text) : null;
   const seconds = m ? Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0) : NaN;
-  if (!m || Number(m[1]) > 23 || Number(m[2]) > 59 || !(seconds < 86_400)) fail(field, `${JSON.stringify(text)} is not a time of day`, 'write it as "HH:MM" or "HH:MM:SS", e.g. "09:45"');
+  return m && Number(m[1]) <= 23 && Number(m[2]) <= 59 && seconds < 86_400 ? seconds : NaN;
+}
+
+function secondsOfDay(field: string, text: unknown): number {
+  const seconds = parseTimeOfDay(text);
+  if (Number.isNaN(seconds)) fail(field, `${JSON.stringify(text)} is not a time of day`, 'write it as "HH:MM" or "HH:MM:SS", e.g. "09:45"');
   return seconds;
 }
 

@@ -3,8 +3,8 @@
 // seeds env i with s + i, as one vector env would. Every part must run the same task and feature version.
 import { ExecutionVectorEnv, type ExecutionEnvConfig } from "./execution.js";
 import { EnvError } from "./errors.js";
-import type { Batched } from "./spaces.js";
-import type { VectorEnvMetadata, VectorInfo, VectorResetArgs, VectorResetResult, VectorStepResult } from "./vector.js";
+import { batchSpace, type Batched, type Box } from "./spaces.js";
+import type { VectorEnv, VectorEnvMetadata, VectorInfo, VectorResetArgs, VectorResetResult, VectorStepResult } from "./vector.js";
 
 const NO_INFO: VectorInfo = Object.freeze({}) as VectorInfo;
 
@@ -14,11 +14,13 @@ export function executionVectorEnv(numEnvs: number, config: ExecutionEnvConfig |
   return config.length === 1 ? new ExecutionVectorEnv(numEnvs, config[0]) : new MixtureVectorEnv(numEnvs, config);
 }
 
-export class MixtureVectorEnv {
+export class MixtureVectorEnv implements VectorEnv<Int32Array> {
   readonly numEnvs: number;
   readonly parts: readonly ExecutionVectorEnv[];
   readonly singleObservationSpace: ExecutionVectorEnv["singleObservationSpace"];
   readonly singleActionSpace: ExecutionVectorEnv["singleActionSpace"];
+  readonly observationSpace: Box<"float32">;
+  readonly actionSpace: Box<"int32">;
   readonly metadata: VectorEnvMetadata;
   readonly observations: Float32Array;
   readonly rewards: Float64Array;
@@ -50,6 +52,8 @@ export class MixtureVectorEnv {
     }
     this.singleObservationSpace = first.singleObservationSpace;
     this.singleActionSpace = first.singleActionSpace;
+    this.observationSpace = batchSpace(this.singleObservationSpace, numEnvs);
+    this.actionSpace = batchSpace(this.singleActionSpace, numEnvs);
     this.metadata = first.metadata;
     const F = this.singleObservationSpace.shape[0];
     this.observations = new Float32Array(numEnvs * F);

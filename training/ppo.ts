@@ -285,6 +285,10 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
   };
   const normalized = new Float32Array(N * F), actions = new Int32Array(N * D), logits = new Float32Array(N * width), values = new Float32Array(N);
   const discounted = new Float64Array(N), discountedF32 = new Float32Array(N), episodeReturn = new Float64Array(N);
+  // One minibatch's rows, gathered into buffers made once (a minibatch holds at most T·N / minibatches rows).
+  const maxRows = Math.max(1, Math.floor((T * N) / config.minibatches));
+  const mbObs = new Float32Array(maxRows * F), mbActions = new Int32Array(maxRows * D), mbLogProb = new Float32Array(maxRows);
+  const mbAdvantages = new Float32Array(maxRows), mbReturns = new Float32Array(maxRows), mbValues = new Float32Array(maxRows);
   const metrics: UpdateMetrics[] = [];
   const updates = Math.max(1, Math.floor(config.totalSteps / (N * T)));
 
@@ -360,7 +364,8 @@ export async function trainPpo(env: PpoEnv, config: PpoConfig, hooks: TrainHooks
       let epochKl = 0, epochBatches = 0;
       for (let start = 0; start + mb <= batch; start += mb) {
         const idx = kept.subarray(start, start + mb);
-        const o = new Float32Array(mb * F), a = new Int32Array(mb * D), oldLp = new Float32Array(mb), adv = new Float32Array(mb), ret = new Float32Array(mb), oldV = new Float32Array(mb);
+        const o = mbObs.subarray(0, mb * F), a = mbActions.subarray(0, mb * D), oldLp = mbLogProb.subarray(0, mb);
+        const adv = mbAdvantages.subarray(0, mb), ret = mbReturns.subarray(0, mb), oldV = mbValues.subarray(0, mb);
         idx.forEach((k, r) => {
           o.set(obsBuf.subarray(k * F, (k + 1) * F), r * F);
           a.set(actBuf.subarray(k * D, (k + 1) * D), r * D);

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { ExecutionVectorEnv } from "../../env/execution.js";
 import { loadMarket } from "../../env/markets.js";
+import { checkVectorEnv } from "../../env/check.js";
 import { MixtureVectorEnv, executionVectorEnv } from "../../env/mixture.js";
 import { ZI_MARKET } from "../../eval/defaults.js";
 
@@ -29,6 +30,11 @@ describe("a mixture of execution envs", () => {
     }
     // Episodes ended and restarted along the way: the autoreset was compared too.
     expect(ended).toBeGreaterThan(7);
+  });
+
+  it("passes the vector env checks (spaces, seeding, autoreset, bad actions)", () => {
+    const report = checkVectorEnv(new MixtureVectorEnv(6, [{ market: market(), task: TASK }, { market: market(), task: TASK }]), { maxSteps: 40 });
+    expect(report.passed.length).toBeGreaterThan(5);
   });
 
   it("is a plain vector env for one market, and refuses markets whose tasks differ, naming them", () => {

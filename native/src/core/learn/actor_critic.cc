@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numeric>
 #include <stdexcept>
 
 namespace tranche {
@@ -132,17 +133,9 @@ void Mlp::backward(const float* params, const float* dOut, float* grads) {
   }
 }
 
-namespace {
-int sum(const std::vector<int>& v) {
-  int s = 0;
-  for (int x : v) s += x;
-  return s;
-}
-}  // namespace
-
 ActorCriticLearner::ActorCriticLearner(int observationSize, const std::vector<int>& actionDims, const std::vector<int>& hidden)
-    : observationSize_(observationSize), dims_(actionDims), logitWidth_(sum(actionDims)),
-      actor_(observationSize, hidden, sum(actionDims)), critic_(observationSize, hidden, 1) {
+    : observationSize_(observationSize), dims_(actionDims), logitWidth_(std::accumulate(actionDims.begin(), actionDims.end(), 0)),
+      actor_(observationSize, hidden, std::accumulate(actionDims.begin(), actionDims.end(), 0)), critic_(observationSize, hidden, 1) {
   for (int n : dims_)
     if (n < 1) throw std::invalid_argument("every action dimension needs at least one choice");
   const size_t P = actor_.paramCount() + critic_.paramCount();
